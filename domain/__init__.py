@@ -1,0 +1,1 @@
+"""ChargeLedger's write model: aggregates, commands and the CentralSystem application."""
