@@ -1,0 +1,1 @@
+"""Edges of the write side: OCPP over WebSocket, storage infrastructure."""

@@ -1,0 +1,1 @@
+"""Event store wiring, side tables written with events, and id allocation."""

@@ -1,0 +1,113 @@
+"""eventsourcing infrastructure for both stores, with the side tables in the same commit.
+
+`PERSISTENCE_MODULE` names the factories below, so the library builds our recorders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteFactory,
+)
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL
+
+from adapters.storage import side_tables as side
+from projections.database import sqlite_path, to_pyformat
+
+
+def _write_side_tables(cursor: Any, sql: Any, kwargs: dict[str, Any]) -> None:
+    if journal := kwargs.get("journal"):
+        cursor.executemany(sql(side.INSERT_JOURNAL), journal)
+    if presence := kwargs.get("presence"):
+        cursor.executemany(sql(side.UPSERT_PRESENCE), side.presence_params(presence))
+
+
+class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *side.ddl("sqlite")]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        _write_side_tables(c, str, kwargs)
+        return ids
+
+
+class DurableSQLiteConnectionPool(SQLiteConnectionPool):
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        # Ack after commit must survive kill -9 and power loss: fsync each commit.
+        connection._sqlite_conn.execute("PRAGMA synchronous=FULL")
+        return connection
+
+
+class LedgerSQLiteFactory(SQLiteFactory):
+    application_recorder_class = LedgerSQLiteRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        pool = self.datastore.pool
+        self.datastore.pool = DurableSQLiteConnectionPool(
+            db_name=pool.db_name, lock_timeout=pool.lock_timeout or 30
+        )
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sql_create_statements.extend(SQL(s) for s in side.ddl("postgresql"))  # type: ignore[arg-type]
+
+    def _insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> None:
+        _write_side_tables(curs, to_pyformat, kwargs)
+
+
+class LedgerPostgresFactory(PostgresFactory):
+    application_recorder_class = LedgerPostgresRecorder
+
+
+def eventsourcing_env(database_url: str, *, create_table: bool = True) -> dict[str, str]:
+    """The explicit env handed to CentralSystem, so nothing depends on os.environ."""
+    env = {
+        "CREATE_TABLE": "y" if create_table else "n",
+        # Aggregates are read back by every command: keep them cached, and let
+        # fast-forward fetch events other nodes appended since.
+        "AGGREGATE_CACHE_MAXSIZE": "100000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+    if not database_url.startswith(("postgresql://", "postgres://")):
+        env["PERSISTENCE_MODULE"] = f"{__name__}:LedgerSQLiteFactory"
+        env["SQLITE_DBNAME"] = sqlite_path(database_url)
+        return env
+    parts = urlsplit(database_url)
+    options = parse_qs(parts.query).get("options", [""])[0]
+    schema = options.split("search_path=", 1)[1].split()[0] if "search_path=" in options else ""
+    env.update(
+        PERSISTENCE_MODULE=f"{__name__}:LedgerPostgresFactory",
+        POSTGRES_DBNAME=parts.path.lstrip("/") or "postgres",
+        POSTGRES_HOST=parts.hostname or "127.0.0.1",
+        POSTGRES_PORT=str(parts.port or 5432),
+        POSTGRES_USER=unquote(parts.username or "postgres"),
+        POSTGRES_PASSWORD=unquote(parts.password or ""),
+        POSTGRES_SCHEMA=schema,
+        POSTGRES_POOL_SIZE="4",
+        POSTGRES_MAX_OVERFLOW="4",
+        POSTGRES_LOCK_TIMEOUT="10",
+    )
+    return env

@@ -1,0 +1,54 @@
+"""Tables written in the same database transaction as the events of a batch.
+
+The raw frame journal (ARCHITECTURE.md §10) and station presence (§9) ride along with
+each group commit instead of paying their own fsync.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+JOURNAL_COLUMNS = "station, direction, at, message_type, message_id, action, payload"
+
+JOURNAL_DDL = {
+    "sqlite": "CREATE TABLE IF NOT EXISTS chargeledger_journal ("
+    "id INTEGER PRIMARY KEY AUTOINCREMENT, station TEXT NOT NULL, "
+    "direction TEXT NOT NULL, at TEXT NOT NULL, message_type INTEGER, "
+    "message_id TEXT, action TEXT, payload TEXT NOT NULL)",
+    "postgresql": "CREATE TABLE IF NOT EXISTS chargeledger_journal ("
+    "id BIGSERIAL PRIMARY KEY, station TEXT NOT NULL, "
+    "direction TEXT NOT NULL, at TEXT NOT NULL, message_type INTEGER, "
+    "message_id TEXT, action TEXT, payload TEXT NOT NULL)",
+}
+JOURNAL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS chargeledger_journal_station "
+    "ON chargeledger_journal (station, id)"
+)
+PRESENCE_DDL = (
+    "CREATE TABLE IF NOT EXISTS chargeledger_presence (station TEXT PRIMARY KEY, "
+    "online INTEGER NOT NULL DEFAULT 0, last_seen TEXT, node TEXT)"
+)
+SEQUENCES_DDL = (
+    "CREATE TABLE IF NOT EXISTS chargeledger_sequences "
+    "(name TEXT PRIMARY KEY, value BIGINT NOT NULL)"
+)
+
+INSERT_JOURNAL = (
+    f"INSERT INTO chargeledger_journal ({JOURNAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+# online is NULL for a mere sign of life: keep what the connect/disconnect said.
+UPSERT_PRESENCE = (
+    "INSERT INTO chargeledger_presence (station, online, last_seen, node) "
+    "VALUES (?, COALESCE(?, 1), ?, ?) ON CONFLICT (station) DO UPDATE SET "
+    "online = COALESCE(?, chargeledger_presence.online), "
+    "last_seen = excluded.last_seen, "
+    "node = COALESCE(excluded.node, chargeledger_presence.node)"
+)
+
+
+def ddl(dialect: str) -> list[str]:
+    return [JOURNAL_DDL[dialect], JOURNAL_INDEX, PRESENCE_DDL, SEQUENCES_DDL]
+
+
+def presence_params(rows: list[tuple[str, int | None, str, str | None]]) -> list[Any]:
+    return [(s, online, seen, node, online) for s, online, seen, node in rows]

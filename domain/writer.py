@@ -1,0 +1,136 @@
+"""Group commit: one writer thread decides queued commands in batches, one commit each.
+
+Every command from any side is submitted here; its future resolves only after the
+batch holding its events is durably committed (ack after commit). Concurrent stations
+share commits instead of paying one fsync each.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from domain.application import CentralSystem
+from domain.commands import Command
+from domain.results import Handled
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 512
+
+
+@dataclass
+class BatchStats:
+    """What the last commit did, for metrics."""
+
+    commands: int = 0
+    side_rows: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class _Item:
+    command: Command | None
+    future: Future[Handled] | None
+    journal: list[tuple[Any, ...]] = field(default_factory=list)
+    presence: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+class CommandWriter:
+    """The single writer of one node; commands from every side go through submit()."""
+
+    def __init__(
+        self,
+        central: CentralSystem,
+        *,
+        on_commit: Callable[[BatchStats], None] | None = None,
+    ) -> None:
+        self.central = central
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
+        self._on_commit = on_commit
+        self._thread = threading.Thread(target=self._run, name="writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+
+    def submit(self, command: Command) -> Future[Handled]:
+        future: Future[Handled] = Future()
+        self._queue.put(_Item(command, future))
+        return future
+
+    def record(
+        self,
+        journal: list[tuple[Any, ...]] | None = None,
+        presence: list[tuple[Any, ...]] | None = None,
+    ) -> None:
+        """Side rows (frame journal, presence) for the next commit; nobody waits."""
+        self._queue.put(_Item(None, None, journal or [], presence or []))
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = self._drain(batch)
+            self._commit(batch)
+            if stop:
+                return
+
+    def _drain(self, batch: list[_Item]) -> bool:
+        while len(batch) < MAX_BATCH:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            if item is None:
+                return True
+            batch.append(item)
+        return False
+
+    def _commit(self, batch: list[_Item]) -> None:
+        started = time.perf_counter()
+        commands = [i for i in batch if i.command is not None]
+        journal = [row for i in batch for row in i.journal]
+        presence = [row for i in batch for row in i.presence]
+        cmds = [i.command for i in commands if i.command is not None]
+        try:
+            outcomes = self.central.handle_batch(cmds, journal=journal, presence=presence)
+        except Exception:
+            log.warning("batch commit failed; retrying its commands one by one",
+                        exc_info=True)  # fmt: skip
+            outcomes = [self._one(cmd) for cmd in cmds]
+            self._side_rows_alone(journal, presence)
+        for item, outcome in zip(commands, outcomes, strict=True):
+            assert item.future is not None
+            if isinstance(outcome, BaseException):
+                item.future.set_exception(outcome)
+            else:
+                item.future.set_result(outcome)
+        if self._on_commit is not None:
+            stats = BatchStats(len(cmds), len(journal) + len(presence),
+                               time.perf_counter() - started)  # fmt: skip
+            self._on_commit(stats)
+
+    def _one(self, cmd: Command) -> Handled | BaseException:
+        # A conflict with another node's commit: fast-forward reloads the aggregates.
+        try:
+            return self.central.handle_batch([cmd])[0]
+        except Exception as error:
+            return error
+
+    def _side_rows_alone(self, journal: list[Any], presence: list[Any]) -> None:
+        try:
+            self.central.handle_batch([], journal=journal, presence=presence)
+        except Exception:
+            log.exception("journal/presence rows lost with a failed commit")

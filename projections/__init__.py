@@ -1,0 +1,1 @@
+"""Read side: projections of the event log into SQL read models, with tracking."""

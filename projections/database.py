@@ -1,0 +1,170 @@
+"""One small SQL port for both stores, so each read model is written once.
+
+Statements are written with `?` placeholders and portable SQL (upserts with
+ON CONFLICT work on SQLite ≥ 3.24 and PostgreSQL); PostgreSQL gets `%s`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+Row = dict[str, Any]
+
+
+class Cursor(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+    def fetchall(self) -> list[Row]: ...
+    def fetchone(self) -> Row | None: ...
+
+
+class Database(Protocol):
+    dialect: str  # "sqlite" | "postgresql"
+
+    def transaction(self) -> Any: ...  # context manager yielding a Cursor
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    def close(self) -> None: ...
+
+
+class _SqliteCursor:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._cursor = conn.cursor()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql, rows)
+
+    def fetchall(self) -> list[Row]:
+        return [dict(r) for r in self._cursor.fetchall()]
+
+    def fetchone(self) -> Row | None:
+        row = self._cursor.fetchone()
+        return dict(row) if row is not None else None
+
+
+class SqliteDatabase:
+    """A SQLite file in WAL mode; one connection per thread, synchronous=FULL."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = connect_sqlite(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[_SqliteCursor]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield _SqliteCursor(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = _SqliteCursor(self._connection())
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def connect_sqlite(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                           timeout=30)  # fmt: skip
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    # Ack after commit means survive kill -9 and power loss: fsync every commit.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+class _PostgresCursor:
+    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(to_pyformat(sql), params)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(to_pyformat(sql), rows)  # type: ignore[arg-type]
+
+    def fetchall(self) -> list[Row]:
+        return self._cursor.fetchall()
+
+    def fetchone(self) -> Row | None:
+        return self._cursor.fetchone()
+
+
+class PostgresDatabase:
+    """PostgreSQL through a psycopg pool (synchronous commit, the server default)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, max_size: int = 4) -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            url, min_size=1, max_size=max_size, open=True,
+            kwargs={"row_factory": dict_row, "autocommit": True},
+        )  # fmt: skip
+
+    @contextmanager
+    def transaction(self) -> Iterator[_PostgresCursor]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            yield _PostgresCursor(cur)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute(to_pyformat(sql), params)  # type: ignore[arg-type]
+            return cur.fetchall()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_converted: dict[str, str] = {}
+
+
+def to_pyformat(sql: str) -> str:
+    """`?` → `%s` (our statements never contain a literal `?` or `%`)."""
+    if sql not in _converted:
+        _converted[sql] = sql.replace("?", "%s")
+    return _converted[sql]
+
+
+def open_database(url: str) -> Database:
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(url)
+    return SqliteDatabase(sqlite_path(url))
+
+
+def sqlite_path(url: str) -> str:
+    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
