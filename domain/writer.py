@@ -11,7 +11,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,9 +63,12 @@ class CommandWriter:
             self._queue.put(None)
             self._thread.join(timeout=30)
 
-    def submit(self, command: Command) -> Future[Handled]:
+    def submit(
+        self, command: Command, journal: list[tuple[Any, ...]] | None = None
+    ) -> Future[Handled]:
+        """Queue a command; `journal` rows are committed with its events."""
         future: Future[Handled] = Future()
-        self._queue.put(_Item(command, future))
+        self._queue.put(_Item(command, future, journal or []))
         return future
 
     def record(
@@ -102,7 +105,7 @@ class CommandWriter:
         started = time.perf_counter()
         commands = [i for i in batch if i.command is not None]
         journal = [row for i in batch for row in i.journal]
-        presence = [row for i in batch for row in i.presence]
+        presence = merge_presence(row for i in batch for row in i.presence)
         cmds = [i.command for i in commands if i.command is not None]
         try:
             outcomes = self.central.handle_batch(cmds, journal=journal, presence=presence)
@@ -134,3 +137,16 @@ class CommandWriter:
             self.central.handle_batch([], journal=journal, presence=presence)
         except Exception:
             log.exception("journal/presence rows lost with a failed commit")
+
+
+def merge_presence(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """One upsert per station and batch: newest sighting, last connect/disconnect."""
+    merged: dict[str, tuple[Any, ...]] = {}
+    for station, online, seen, node in rows:
+        if station in merged:
+            _, old_online, old_seen, old_node = merged[station]
+            online = old_online if online is None else online
+            node = old_node if node is None else node
+            seen = max(seen, old_seen)
+        merged[station] = (station, online, seen, node)
+    return list(merged.values())

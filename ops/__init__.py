@@ -1,0 +1,1 @@
+"""Composition root, settings, the `chargeledger` CLI and its tools."""

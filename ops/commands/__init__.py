@@ -1,0 +1,1 @@
+"""One module per `chargeledger` subcommand; each defines register(subparsers)."""

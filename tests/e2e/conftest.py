@@ -1,0 +1,97 @@
+"""End-to-end fixtures: the real aiohttp app on a real socket, on both stores."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from domain import commands
+from ops.bootstrap import build_web_app, runtime_key
+from ops.settings import Settings
+from tests.e2e.station import ScriptedStation
+
+
+class Csms:
+    """A running ChargeLedger node and ways to talk to it."""
+
+    def __init__(self, client: TestClient[Any, Any]) -> None:
+        self.client = client
+        self.runtime = client.server.app[runtime_key]
+
+    async def connect(self, station: str, password: str | None = None) -> ScriptedStation:
+        auth = aiohttp.BasicAuth(station, password) if password else None
+        ws = await self.client.ws_connect(f"/ocpp/{station}", protocols=("ocpp1.6",),
+                                          auth=auth)  # fmt: skip
+        return ScriptedStation(ws)
+
+    async def seed(self, *cmds: commands.Command) -> None:
+        for cmd in cmds:
+            await _wrap(self.runtime.writer.submit(cmd))
+
+
+async def _wrap(future: Any) -> Any:
+    import asyncio
+
+    return await asyncio.wrap_future(future)
+
+
+StartCsms = Callable[..., Awaitable[Csms]]
+
+
+@pytest.fixture
+async def start_csms(database_url: str) -> AsyncIterator[StartCsms]:
+    clients: list[TestClient[Any, Any]] = []
+
+    async def start(**overrides: Any) -> Csms:
+        settings = replace(Settings(database=database_url, node_id="test-node"), **overrides)
+        client = TestClient(TestServer(build_web_app(settings)))
+        await client.start_server()
+        clients.append(client)
+        return Csms(client)
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def csms(start_csms: StartCsms) -> Csms:
+    node = await start_csms()
+    await node.seed(
+        commands.RegisterStation("CP-1"),
+        commands.UpsertIdTag("TAG-1", "Accepted"),
+        commands.UpsertIdTag("TAG-2", "Accepted"),
+        commands.UpsertIdTag("BLOCKED", "Blocked"),
+        commands.UpsertIdTag("EXPIRED", "Expired"),
+    )
+    return node
+
+
+# Temporary until the shared tests/conftest.py provides database_url.
+import os  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import psycopg  # noqa: E402
+
+PG = os.environ.get("CHARGELEDGER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield str(tmp_path / "chargeledger.sqlite3")
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG else "?"
+    yield f"{PG}{sep}options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
