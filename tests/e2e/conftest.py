@@ -24,9 +24,13 @@ class Csms:
         self.runtime = client.server.app[runtime_key]
 
     async def connect(self, station: str, password: str | None = None) -> ScriptedStation:
-        auth = aiohttp.BasicAuth(station, password) if password else None
+        headers = (
+            {"Authorization": aiohttp.encode_basic_auth(station, password)}
+            if password
+            else {}
+        )
         ws = await self.client.ws_connect(f"/ocpp/{station}", protocols=("ocpp1.6",),
-                                          auth=auth)  # fmt: skip
+                                          headers=headers)  # fmt: skip
         return ScriptedStation(ws)
 
     async def seed(self, *cmds: commands.Command) -> None:

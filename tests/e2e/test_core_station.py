@@ -24,3 +24,110 @@ async def test_tc_004_1_regular_charging_session_identification_first(csms: Csms
     assert started["idTagInfo"]["status"] == "Accepted"
     assert started["transactionId"] > 0
     await station.status(1, "Charging")
+
+
+async def test_tc_003_regular_charging_session_plugin_first(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    await station.status(1, "Preparing")
+    assert (await station.authorize("TAG-1"))["idTagInfo"]["status"] == "Accepted"
+    started = await station.start(1, "TAG-1")
+    assert started["idTagInfo"]["status"] == "Accepted"
+    await station.status(1, "Charging")
+
+
+async def test_tc_004_2_identification_first_connection_timeout(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    await station.authorize("TAG-1")
+    await station.status(1, "Preparing")
+    await station.status(1, "Available")
+    # No pending session blocks the next case: the same tag starts at once.
+    started = await station.start(1, "TAG-1")
+    assert started["idTagInfo"]["status"] == "Accepted"
+
+
+async def test_tc_005_1_ev_side_disconnected(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    tx = (await station.start(1, "TAG-1", meter=100))["transactionId"]
+    await station.status(1, "Charging")
+    await station.status(1, "SuspendedEV")
+    assert await station.stop(tx, 900, reason="EVDisconnected", idTag="TAG-1") == {
+        "idTagInfo": {"status": "Accepted"}
+    }
+    await station.status(1, "Finishing")
+    await station.status(1, "Available")
+    # The stop freed the tag: a new session is not ConcurrentTx.
+    assert (await station.start(2, "TAG-1"))["idTagInfo"]["status"] == "Accepted"
+
+
+async def test_tc_007_start_with_cached_id_and_no_authorize(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    await station.status(1, "Preparing")
+    assert (await station.start(1, "tag-1"))["idTagInfo"]["status"] == "Accepted"
+    await station.status(1, "Charging")
+
+
+async def test_tc_023_1_2_3_authorize_invalid_expired_blocked(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    for tag, status in (("NOBODY", "Invalid"), ("EXPIRED", "Expired"), ("BLOCKED", "Blocked")):
+        assert (await station.authorize(tag))["idTagInfo"]["status"] == status
+
+
+async def test_tc_024_lock_failure_records_faulted(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    await station.authorize("TAG-1")
+    await station.status(1, "Preparing")
+    await station.status(1, "Faulted", error="ConnectorLockFailure", info="lock")
+    found = csms.runtime.central.find_station("CP-1")
+    assert found is not None
+    assert found.connectors[1][:2] == ("Faulted", "ConnectorLockFailure")
+
+
+async def test_tc_032_1_power_failure_stop_after_new_boot(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    tx = (await station.start(1, "TAG-1", meter=10))["transactionId"]
+    await station.close()
+    # Power cycle: a new socket, a new boot, then the stop of the old transaction.
+    station = await csms.connect("CP-1")
+    assert (await station.boot())["status"] == "Accepted"
+    await station.status(0, "Available")
+    await station.status(1, "Finishing")
+    await station.stop(tx, 500, reason="PowerLoss")
+    assert (await station.start(1, "TAG-1"))["idTagInfo"]["status"] == "Accepted"
+
+
+async def test_tc_037_1_offline_start_with_old_timestamp(csms: Csms) -> None:
+    station = await csms.connect("CP-1")  # reconnects without a BootNotification
+    started = await station.start(1, "TAG-1", timestamp="2026-11-20T08:00:00Z")
+    assert started["idTagInfo"]["status"] == "Accepted"
+    await station.status(1, "Charging")
+
+
+async def test_tc_037_3_offline_start_invalid_tag_still_gets_transaction_id(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    started = await station.start(1, "UNKNOWN-TAG", timestamp="2026-11-20T08:00:00Z")
+    assert started["idTagInfo"]["status"] == "Invalid"
+    assert started["transactionId"] > 0
+    await station.status(1, "Charging")
+    assert await station.stop(started["transactionId"], 10, reason="DeAuthorized") == {}
+    await station.status(1, "Finishing")
+
+
+async def test_tc_039_offline_transaction_start_and_stop_back_to_back(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    tx = await station.start(1, "TAG-1", meter=0, timestamp="2026-11-20T08:00:00Z")
+    assert tx["idTagInfo"]["status"] == "Accepted"
+    await station.stop(tx["transactionId"], 2500, timestamp="2026-11-20T09:00:00Z",
+                       reason="Local")  # fmt: skip
+    stored = csms.runtime.central
+    number = stored.repository.get(
+        __import__("domain.transaction_number", fromlist=["x"]).TransactionNumber.create_id(
+            tx["transactionId"]
+        )
+    )
+    assert number.number == tx["transactionId"]
+
+
+async def test_tc_064_data_transfer_unknown_vendor(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    answer = await station.result("DataTransfer", {"vendorId": "com.example", "messageId": "x", "data": "1"})
+    assert answer == {"status": "UnknownVendorId"}
