@@ -9,8 +9,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.dispatch import singledispatchmethod
 
 from domain import commands
-from domain.exceptions import DomainError, StationNotAcceptedError
+from domain.exceptions import (
+    DomainError,
+    StationNotAcceptedError,
+    UnknownOperationError,
+)
 from domain.id_tag import IdTag
+from domain.operation import Operation
 from domain.policy import Policy
 from domain.ports import Clock, SystemClock, TransactionIds
 from domain.results import BootResult, Handled, IdTagInfo, StartResult, StopResult
@@ -237,6 +242,23 @@ class CentralSystem(Application[UUID]):
     ) -> None:
         station = self._accepted_station(uow, cmd.charge_point_id)
         station.notify_firmware_status(cmd.status)
+
+    @_decide.register
+    def _request_operation(self, cmd: commands.RequestOperation, uow: UnitOfWork) -> UUID:
+        operation = Operation(cmd.charge_point_id, cmd.action, dict(cmd.arguments),
+                              cmd.requested_by)  # fmt: skip
+        uow.add(operation)
+        return operation.id
+
+    @_decide.register
+    def _record_operation_outcome(
+        self, cmd: commands.RecordOperationOutcome, uow: UnitOfWork
+    ) -> None:
+        operation = uow.get(Operation, cmd.operation_id)
+        if operation is None:
+            raise UnknownOperationError(cmd.operation_id)
+        operation.complete(cmd.outcome, cmd.error_code, cmd.error_description,
+                           cmd.response)  # fmt: skip
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -97,3 +97,21 @@ class UpsertIdTag(Command):
     expiry_date: str | None = None
     parent_id_tag: str | None = None
     max_active_transactions: int = 1
+
+
+@dataclass(frozen=True)
+class RequestOperation(StationCommand):
+    """Record an operator's CSMS-initiated call before it is sent."""
+
+    action: str
+    arguments: dict[str, Any]
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class RecordOperationOutcome(Command):
+    operation_id: Any  # UUID
+    outcome: str
+    error_code: str | None = None
+    error_description: str | None = None
+    response: dict[str, Any] | None = None

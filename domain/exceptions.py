@@ -13,3 +13,7 @@ class StationNotAcceptedError(DomainError):
 
 class UnknownStationError(DomainError):
     """No station with that identity has ever been seen."""
+
+
+class UnknownOperationError(DomainError):
+    """No operation with that id was ever requested."""

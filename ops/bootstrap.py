@@ -10,6 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from adapters.ocpp.backend import Backend, LedgerBackend, NullBackend
+from adapters.ocpp.gateway import Gateway
+from adapters.ocpp.routing import PostgresRouter
 from adapters.ocpp.server import OcppServer, add_ocpp_routes
 from adapters.storage.eventstore import eventsourcing_env
 from adapters.storage.transaction_ids import PostgresTransactionIds, SqliteTransactionIds
@@ -57,6 +59,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
 
 runtime_key = web.AppKey("runtime", Runtime)
+gateway_key = web.AppKey("gateway", Gateway)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -71,8 +74,11 @@ def build_web_app(settings: Settings) -> web.Application:
         if runtime is None
         else LedgerBackend(runtime.central, runtime.writer)
     )
-    server = OcppServer(backend, settings.node_id, settings.max_message_size)
+    server = OcppServer(backend, settings.node_id, settings.max_message_size,
+                        settings.call_queue)  # fmt: skip
     add_ocpp_routes(app, server)
+    router = PostgresRouter(settings.database, server) if settings.is_postgres else None
+    app[gateway_key] = Gateway(server, backend, timeout=settings.call_timeout, router=router)
     if runtime is not None:
         app[runtime_key] = runtime
     app.router.add_get("/healthz", healthz)
@@ -80,7 +86,11 @@ def build_web_app(settings: Settings) -> web.Application:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if runtime is not None:
             runtime.writer.start()
+        if router is not None:
+            await router.start()
         yield
+        if router is not None:
+            await router.stop()
         for session in list(server.sessions.values()):
             await session.ws.close()
         if runtime is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -91,7 +92,15 @@ def _call(message: list[Any], message_id: str) -> Call:
 
 
 def call(message_id: str, action: str, payload: dict[str, Any]) -> str:
-    return orjson.dumps([CALL, message_id, action, payload]).decode()
+    return orjson.dumps([CALL, message_id, action, payload], default=_decimal).decode()
+
+
+def _decimal(value: object) -> float:
+    # Limits are decimals with at most one digit after the point (schema multipleOf
+    # 0.1, rules §10.9): send them as numbers, rounded like the ocpp package does.
+    if isinstance(value, Decimal):
+        return float(round(value, 1))
+    raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def call_result(message_id: str, payload: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ class OcppServer:
     backend: Backend
     node_id: str
     max_message_size: int = 8 * 1024 * 1024
+    call_queue: int = 16
     data_transfer: DataTransferRegistry = field(default_factory=default_registry)
     observe: Observer | None = None
     sessions: dict[str, StationSession] = field(default_factory=dict)
@@ -97,7 +98,7 @@ async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
     session = StationSession(
         station, ws, server.backend, accepted=access.accepted,
         data_transfer=server.data_transfer, max_message_size=server.max_message_size,
-        observe=server.observe,
+        call_queue=server.call_queue, observe=server.observe,
     )  # fmt: skip
     previous = server.sessions.get(station)
     server.sessions[station] = session

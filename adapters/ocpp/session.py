@@ -28,6 +28,14 @@ class StationDisconnected(Exception):
     """The station's socket closed while we waited for its answer."""
 
 
+class StationOffline(Exception):
+    """No node holds a live session for the station."""
+
+
+class CallQueueFull(Exception):
+    """Too many operator calls are already waiting for this station."""
+
+
 class StationSession:
     """A connected charge point. Its CALLs are answered in order, one at a time (the
     station waits for each answer); our own CALLs go out one at a time (J §4.1.1)."""
@@ -41,6 +49,7 @@ class StationSession:
         accepted: bool,
         data_transfer: DataTransferRegistry,
         max_message_size: int,
+        call_queue: int = 16,
         observe: Observer | None = None,
     ) -> None:
         self.station_id = station_id
@@ -52,6 +61,8 @@ class StationSession:
         self._observe = observe
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self._call_lock = asyncio.Lock()
+        self._call_queue = call_queue
+        self._queued = 0
         self._ids = itertools.count(1)
         self._prefix = uuid.uuid4().hex[:8]
         self._inbound: tuple[Any, ...] | None = None  # journal row of the CALL at hand
@@ -146,22 +157,31 @@ class StationSession:
 
     async def call(self, action: str, payload: dict[str, Any], timeout: float) -> Any:
         """Send one CALL and await its answer; raises CallError, TimeoutError or
-        StationDisconnected. Callers queue on the lock: one outstanding CALL."""
-        async with self._call_lock:
-            message_id = f"{self._prefix}-{next(self._ids)}"
-            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-            self._pending[message_id] = future
-            text = framing.call(message_id, action, payload)
-            try:
-                if self.ws.closed:
-                    raise StationDisconnected(self.station_id)
-                await self.ws.send_str(text)
-                self.backend.record(
-                    [self._row("out", datetime.now(UTC), framing.CALL, message_id, action, text)], []
-                )
-                return await asyncio.wait_for(future, timeout)
-            finally:
-                self._pending.pop(message_id, None)
+        StationDisconnected or CallQueueFull. Callers queue on the lock in order:
+        one outstanding CALL per station (J §4.1.1)."""
+        if self._queued >= self._call_queue:
+            raise CallQueueFull(self.station_id)
+        self._queued += 1
+        try:
+            async with self._call_lock:
+                return await self._call(action, payload, timeout)
+        finally:
+            self._queued -= 1
+
+    async def _call(self, action: str, payload: dict[str, Any], timeout: float) -> Any:
+        if self.ws.closed:
+            raise StationDisconnected(self.station_id)
+        message_id = f"{self._prefix}-{next(self._ids)}"
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending[message_id] = future
+        text = framing.call(message_id, action, payload)
+        try:
+            await self.ws.send_str(text)
+            row = self._row("out", datetime.now(UTC), framing.CALL, message_id, action, text)
+            self.backend.record([row], [])
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self._pending.pop(message_id, None)
 
     def _resolve(self, frame: framing.Frame) -> None:
         future = self._pending.get(frame.message_id)

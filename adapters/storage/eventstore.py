@@ -67,7 +67,11 @@ class LedgerSQLiteFactory(SQLiteFactory):
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.sql_create_statements.extend(SQL(s) for s in side.ddl("postgresql"))  # type: ignore[arg-type]
+        schema = self.datastore.schema
+        self.sql_create_statements.extend(
+            SQL(side.qualify(s, schema))  # type: ignore[misc]
+            for s in side.ddl("postgresql")
+        )
 
     def _insert_events(
         self,
@@ -75,7 +79,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         **kwargs: Any,
     ) -> None:
-        _write_side_tables(curs, to_pyformat, kwargs)
+        schema = self.datastore.schema
+        _write_side_tables(curs, lambda sql: to_pyformat(side.qualify(sql, schema)), kwargs)
 
 
 class LedgerPostgresFactory(PostgresFactory):

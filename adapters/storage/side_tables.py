@@ -6,6 +6,7 @@ each group commit instead of paying their own fsync.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 JOURNAL_COLUMNS = "station, direction, at, message_type, message_id, action, payload"
@@ -48,6 +49,15 @@ UPSERT_PRESENCE = (
 
 def ddl(dialect: str) -> list[str]:
     return [JOURNAL_DDL[dialect], JOURNAL_INDEX, PRESENCE_DDL, SEQUENCES_DDL]
+
+
+_TABLES = re.compile(r"\bchargeledger_(journal|presence|sequences)\b")
+
+
+def qualify(sql: str, schema: str) -> str:
+    """Name the schema explicitly: the event store's connections do not carry the
+    search_path of the database URL."""
+    return _TABLES.sub(lambda m: f"{schema}.{m.group(0)}", sql) if schema else sql
 
 
 def presence_params(rows: list[tuple[str, int | None, str, str | None]]) -> list[Any]:

@@ -11,9 +11,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from domain import commands
-from ops.bootstrap import build_web_app, runtime_key
+from ops.bootstrap import build_web_app, gateway_key, runtime_key
 from ops.settings import Settings
-from tests.e2e.station import ScriptedStation
+from tests.e2e.station import AnsweringStation
 
 
 class Csms:
@@ -22,8 +22,9 @@ class Csms:
     def __init__(self, client: TestClient[Any, Any]) -> None:
         self.client = client
         self.runtime = client.server.app[runtime_key]
+        self.gateway = client.server.app[gateway_key]
 
-    async def connect(self, station: str, password: str | None = None) -> ScriptedStation:
+    async def connect(self, station: str, password: str | None = None) -> AnsweringStation:
         headers = (
             {"Authorization": aiohttp.encode_basic_auth(station, password)}
             if password
@@ -31,7 +32,7 @@ class Csms:
         )
         ws = await self.client.ws_connect(f"/ocpp/{station}", protocols=("ocpp1.6",),
                                           headers=headers)  # fmt: skip
-        return ScriptedStation(ws)
+        return AnsweringStation(ws)
 
     async def seed(self, *cmds: commands.Command) -> None:
         for cmd in cmds:
@@ -77,6 +78,7 @@ async def csms(start_csms: StartCsms) -> Csms:
 
 
 # Temporary until the shared tests/conftest.py provides database_url.
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -87,15 +89,30 @@ import psycopg  # noqa: E402
 PG = os.environ.get("CHARGELEDGER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+@contextlib.contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh schema per test, so tests never see each other's rows."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG else "?"
+    try:
+        yield f"{PG}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield str(tmp_path / "chargeledger.sqlite3")
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    sep = "&" if "?" in PG else "?"
-    yield f"{PG}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with postgres_schema() as url:
+        yield url

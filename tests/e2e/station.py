@@ -73,3 +73,20 @@ class ScriptedStation:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+class AnsweringStation(ScriptedStation):
+    """Also plays the charger's side of CSMS-initiated calls."""
+
+    async def expect_call(self, action: str | None = None) -> list[Any]:
+        frame = await self.receive()
+        assert frame[0] == 2, frame
+        if action is not None:
+            assert frame[2] == action, frame
+        return frame
+
+    async def reply(self, message_id: str, payload: dict[str, Any]) -> None:
+        await self.ws.send_str(json.dumps([3, message_id, payload]))
+
+    async def reply_error(self, message_id: str, code: str, description: str = "") -> None:
+        await self.ws.send_str(json.dumps([4, message_id, code, description, {}]))
