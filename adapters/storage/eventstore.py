@@ -22,11 +22,15 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
+from adapters.storage import integrity
 from adapters.storage import side_tables as side
 from projections.database import sqlite_path, to_pyformat
 
 
-def _write_side_tables(cursor: Any, sql: Any, kwargs: dict[str, Any]) -> None:
+def _write_side_tables(
+    cursor: Any, sql: Any, events: Sequence[StoredEvent], kwargs: dict[str, Any]
+) -> None:
+    integrity.write_links(cursor, sql, events)
     if journal := kwargs.get("journal"):
         cursor.executemany(sql(side.INSERT_JOURNAL), journal)
     if presence := kwargs.get("presence"):
@@ -41,7 +45,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        _write_side_tables(c, str, kwargs)
+        _write_side_tables(c, str, stored_events, kwargs)
         return ids
 
 
@@ -79,8 +83,14 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         **kwargs: Any,
     ) -> None:
+        if stored_events:
+            # Take the event table's lock before reading chain heads, so nodes
+            # extend each aggregate's chain one after another.
+            self._lock_table(curs)
         schema = self.datastore.schema
-        _write_side_tables(curs, lambda sql: to_pyformat(side.qualify(sql, schema)), kwargs)
+        _write_side_tables(
+            curs, lambda sql: to_pyformat(side.qualify(sql, schema)), stored_events, kwargs
+        )
 
 
 class LedgerPostgresFactory(PostgresFactory):

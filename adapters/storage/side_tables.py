@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from adapters.storage import integrity
+
 JOURNAL_COLUMNS = "station, direction, at, message_type, message_id, action, payload"
 
 JOURNAL_DDL = {
@@ -48,10 +50,11 @@ UPSERT_PRESENCE = (
 
 
 def ddl(dialect: str) -> list[str]:
-    return [JOURNAL_DDL[dialect], JOURNAL_INDEX, PRESENCE_DDL, SEQUENCES_DDL]
+    return [JOURNAL_DDL[dialect], JOURNAL_INDEX, PRESENCE_DDL, SEQUENCES_DDL,
+            integrity.HASHES_DDL, integrity.HEADS_DDL]  # fmt: skip
 
 
-_TABLES = re.compile(r"\bchargeledger_(journal|presence|sequences)\b")
+_TABLES = re.compile(r"\bchargeledger_(journal|presence|sequences|event_hashes|heads)\b")
 
 
 def qualify(sql: str, schema: str) -> str:
