@@ -23,7 +23,7 @@ from domain.station import Station
 from domain.timestamps import parse_iso, station_time
 from domain.transaction import Transaction
 from domain.transaction_number import TransactionNumber
-from domain.unit_of_work import UnitOfWork
+from domain.unit_of_work import UnitOfWork, WriterCache
 
 if TYPE_CHECKING:
     from eventsourcing.utils import EnvType
@@ -47,6 +47,10 @@ class CentralSystem(Application[UUID]):
         self._transaction_ids = transaction_ids  # None only in read-only instances
         self.policy = policy or Policy()
         self.clock = clock or SystemClock()
+        self.cache = WriterCache()
+        # Read copies for Authorize, dropped whenever the tag's stream grows.
+        self._authorizations: dict[UUID, IdTag] = {}
+        self._generation = 0
 
     # -- the one writer path ---------------------------------------------------------
 
@@ -68,8 +72,10 @@ class CentralSystem(Application[UUID]):
         """
         outcomes: list[object] = [None] * len(cmds)
         todo = list(range(len(cmds)))
+        self.cache.drop_stale()
         while True:
-            uow, failed = UnitOfWork(self.repository), None
+            # Aggregates a failed attempt touched are not returned to the cache.
+            uow, failed = UnitOfWork(self.repository, self.cache), None
             for i in todo:
                 try:
                     outcomes[i] = self._decide(cmds[i], uow)
@@ -82,6 +88,10 @@ class CentralSystem(Application[UUID]):
                 break
             todo.remove(failed)
         recordings = self.save(*uow.changed(), **extras)
+        uow.committed()
+        for recording in recordings:
+            if isinstance(recording.domain_event, IdTag.Event):
+                self._forget_authorization(recording.domain_event.originator_id)
         last = recordings[-1].notification.id if recordings else None
         return [
             o if isinstance(o, BaseException) else Handled(o, last) for o in outcomes
@@ -99,12 +109,29 @@ class CentralSystem(Application[UUID]):
 
     def authorize(self, id_tag: str) -> IdTagInfo:
         """OCPP 1.6 §4.1: never ConcurrentTx here; unknown tags are Invalid."""
+        key, generation = IdTag.create_id(id_tag), self._generation
         try:
-            tag = self.repository.get(IdTag.create_id(id_tag))
+            tag = self.repository.get(key)
         except AggregateNotFoundError:
             return IdTagInfo("Invalid")
         assert isinstance(tag, IdTag)
+        if generation == self._generation:  # nothing was invalidated while we read
+            self._authorizations[key] = tag
         return tag.info(self.clock.now())
+
+    def cached_authorization(self, id_tag: str) -> IdTagInfo | None:
+        """Authorize without I/O when the tag was read before (any thread)."""
+        tag = self._authorizations.get(IdTag.create_id(id_tag))
+        return tag.info(self.clock.now()) if tag is not None else None
+
+    def invalidate(self, aggregate_id: UUID, version: int) -> None:
+        """An event of this aggregate was committed, by this node or another."""
+        self.cache.invalidate(aggregate_id, version)
+        self._forget_authorization(aggregate_id)
+
+    def _forget_authorization(self, aggregate_id: UUID) -> None:
+        self._generation += 1
+        self._authorizations.pop(aggregate_id, None)
 
     # -- decisions, one per command --------------------------------------------------
 

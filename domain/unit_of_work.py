@@ -1,7 +1,10 @@
-"""An identity map over the repository for one batch of commands saved together."""
+"""An identity map over the repository for one batch of commands saved together,
+backed by the writer's own cache of committed aggregates."""
 
 from __future__ import annotations
 
+import queue
+from collections import OrderedDict
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
@@ -14,26 +17,78 @@ if TYPE_CHECKING:
 A = TypeVar("A", bound=Aggregate)
 
 
+class WriterCache:
+    """Aggregates as the last commit left them, owned by the single writer thread.
+
+    Loading an aggregate per command (a query, a deep copy) was the writer's main
+    cost. Another node's commit makes an entry stale: our next save of it then fails
+    its version check and the batch is retried from fresh loads; `invalidate()` (fed
+    from the event log by the projection follower) bounds how long a read-only
+    decision can use a stale entry.
+    """
+
+    def __init__(self, maxsize: int = 100_000) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._stale: queue.SimpleQueue[tuple[UUID, int]] = queue.SimpleQueue()
+
+    def take(self, aggregate_id: UUID) -> Aggregate | None:
+        return self._entries.pop(aggregate_id, None)
+
+    def keep(self, aggregates: list[Aggregate]) -> None:
+        for aggregate in aggregates:
+            self._entries[aggregate.id] = aggregate
+            self._entries.move_to_end(aggregate.id)
+        while len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+
+    def invalidate(self, aggregate_id: UUID, version: int) -> None:
+        """Any thread: an event of this version was committed (by any node)."""
+        self._stale.put((aggregate_id, version))
+
+    def drop_stale(self) -> None:
+        while True:
+            try:
+                aggregate_id, version = self._stale.get_nowait()
+            except queue.Empty:
+                return
+            cached = self._entries.get(aggregate_id)
+            if cached is not None and cached.version < version:
+                del self._entries[aggregate_id]
+
+
 class UnitOfWork:
     """Commands in one batch see each other's changes; one save() commits them all."""
 
-    def __init__(self, repository: Repository[UUID]) -> None:
+    def __init__(self, repository: Repository[UUID], cache: WriterCache | None = None) -> None:
         self._repository = repository
+        self._cache = cache
         self._aggregates: dict[UUID, Aggregate | None] = {}
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A | None:
         if aggregate_id not in self._aggregates:
-            try:
-                self._aggregates[aggregate_id] = self._repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                self._aggregates[aggregate_id] = None
+            self._aggregates[aggregate_id] = self._load(aggregate_id)
         found = self._aggregates[aggregate_id]
         if found is not None and not isinstance(found, cls):
             raise TypeError(f"{aggregate_id} is a {type(found).__name__}")
         return found
+
+    def _load(self, aggregate_id: UUID) -> Aggregate | None:
+        cached = self._cache.take(aggregate_id) if self._cache else None
+        if cached is not None:
+            return cached
+        try:
+            return self._repository.get(aggregate_id)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
 
     def add(self, aggregate: Aggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
 
     def changed(self) -> list[Aggregate]:
         return [a for a in self._aggregates.values() if a is not None]
+
+    def committed(self) -> None:
+        """The batch is durable: its aggregates are the new committed state."""
+        if self._cache is not None:
+            self._cache.keep(self.changed())

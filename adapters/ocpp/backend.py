@@ -52,6 +52,9 @@ class LedgerBackend:
         return handled.result
 
     async def authorize(self, id_tag: str) -> IdTagInfo:
+        cached = self.central.cached_authorization(id_tag)  # answered at once
+        if cached is not None:
+            return cached
         return await asyncio.to_thread(self.central.authorize, id_tag)
 
     async def access(self, station: str) -> StationAccess:
