@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -31,6 +32,7 @@ class IdTag(Aggregate):
         transaction: UUID
 
     @staticmethod
+    @functools.lru_cache(maxsize=65536)  # uuid5 per command adds up
     def create_id(id_tag: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"/id-tags/{id_tag.casefold()}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -74,6 +75,7 @@ class Station(Aggregate):
         status: str
 
     @staticmethod
+    @functools.lru_cache(maxsize=65536)  # uuid5 per command adds up
     def create_id(charge_point_id: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"/stations/{charge_point_id}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -15,6 +16,7 @@ class TransactionNumber(Aggregate):
         transaction: UUID
 
     @staticmethod
+    @functools.lru_cache(maxsize=65536)  # uuid5 per command adds up
     def create_id(number: int) -> UUID:
         return uuid5(NAMESPACE_URL, f"/transaction-numbers/{number}")
 

@@ -32,6 +32,9 @@ class WriterCache:
         self._entries: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._stale: queue.SimpleQueue[tuple[UUID, int]] = queue.SimpleQueue()
 
+    def __contains__(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self._entries
+
     def take(self, aggregate_id: UUID) -> Aggregate | None:
         return self._entries.pop(aggregate_id, None)
 
@@ -60,9 +63,16 @@ class WriterCache:
 class UnitOfWork:
     """Commands in one batch see each other's changes; one save() commits them all."""
 
-    def __init__(self, repository: Repository[UUID], cache: WriterCache | None = None) -> None:
+    def __init__(
+        self,
+        repository: Repository[UUID],
+        cache: WriterCache | None = None,
+        *,
+        optimistic: bool = False,
+    ) -> None:
         self._repository = repository
         self._cache = cache
+        self._optimistic = optimistic
         self._aggregates: dict[UUID, Aggregate | None] = {}
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -72,6 +82,14 @@ class UnitOfWork:
         if found is not None and not isinstance(found, cls):
             raise TypeError(f"{aggregate_id} is a {type(found).__name__}")
         return found
+
+    def find_new(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        """Like get(), but when optimistic an aggregate that is neither in this batch
+        nor cached is taken not to exist (see CentralSystem.handle_batch)."""
+        cached = self._cache is not None and aggregate_id in self._cache
+        if self._optimistic and aggregate_id not in self._aggregates and not cached:
+            return None
+        return self.get(cls, aggregate_id)
 
     def _load(self, aggregate_id: UUID) -> Aggregate | None:
         cached = self._cache.take(aggregate_id) if self._cache else None

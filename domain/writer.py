@@ -7,6 +7,7 @@ share commits instead of paying one fsync each.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import threading
@@ -36,9 +37,10 @@ class BatchStats:
 @dataclass
 class _Item:
     command: Command | None
-    future: Future[Handled] | None
+    future: Future[Handled] | asyncio.Future[Handled] | None
     journal: list[tuple[Any, ...]] = field(default_factory=list)
     presence: list[tuple[Any, ...]] = field(default_factory=list)
+    loop: asyncio.AbstractEventLoop | None = None
 
 
 class CommandWriter:
@@ -69,6 +71,15 @@ class CommandWriter:
         """Queue a command; `journal` rows are committed with its events."""
         future: Future[Handled] = Future()
         self._queue.put(_Item(command, future, journal or []))
+        return future
+
+    def submit_async(
+        self, command: Command, journal: list[tuple[Any, ...]] | None = None
+    ) -> asyncio.Future[Handled]:
+        """submit() for the event loop: a batch wakes the loop once, not per command."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Handled] = loop.create_future()
+        self._queue.put(_Item(command, future, journal or [], loop=loop))
         return future
 
     def record(
@@ -114,12 +125,11 @@ class CommandWriter:
                         exc_info=True)  # fmt: skip
             outcomes = [self._one(cmd) for cmd in cmds]
             self._side_rows_alone(journal, presence)
-        for item, outcome in zip(commands, outcomes, strict=True):
-            assert item.future is not None
-            if isinstance(outcome, BaseException):
-                item.future.set_exception(outcome)
-            else:
-                item.future.set_result(outcome)
+        settled = list(zip(commands, outcomes, strict=True))
+        for loop in {i.loop for i in commands if i.loop is not None}:
+            mine = [(i, o) for i, o in settled if i.loop is loop]
+            loop.call_soon_threadsafe(_settle, mine)
+        _settle([(i, o) for i, o in settled if i.loop is None])
         if self._on_commit is not None:
             stats = BatchStats(len(cmds), len(journal) + len(presence),
                                time.perf_counter() - started)  # fmt: skip
@@ -128,7 +138,7 @@ class CommandWriter:
     def _one(self, cmd: Command) -> Handled | BaseException:
         # A conflict with another node's commit: fast-forward reloads the aggregates.
         try:
-            return self.central.handle_batch([cmd])[0]
+            return self.central.handle_batch([cmd], optimistic=False)[0]
         except Exception as error:
             return error
 
@@ -137,6 +147,17 @@ class CommandWriter:
             self.central.handle_batch([], journal=journal, presence=presence)
         except Exception:
             log.exception("journal/presence rows lost with a failed commit")
+
+
+def _settle(pairs: list[tuple[_Item, Handled | BaseException]]) -> None:
+    for item, outcome in pairs:
+        future = item.future
+        if future is None or future.done():  # an awaiting task may have been cancelled
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 def merge_presence(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

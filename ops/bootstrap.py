@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -15,12 +15,18 @@ from adapters.ocpp.routing import PostgresRouter
 from adapters.ocpp.server import OcppServer, add_ocpp_routes
 from adapters.storage.eventstore import eventsourcing_env
 from adapters.storage.transaction_ids import PostgresTransactionIds, SqliteTransactionIds
+from api.app import add_graphql_routes
 from domain.application import CentralSystem
 from domain.writer import BatchStats, CommandWriter
+from ops.metrics import Metrics
 from ops.settings import Settings
+from projections.catalog import build_projections
 from projections.database import Database, open_database
+from projections.follower import ProjectionFollower
+from projections.queries import SqlQueries
 
 log = logging.getLogger(__name__)
+READY_LAG = 10_000  # events: a node this far behind in its read models is not ready
 
 
 @dataclass
@@ -31,16 +37,27 @@ class Runtime:
     db: Database
     central: CentralSystem
     writer: CommandWriter
-    on_commit: list[Any] = field(default_factory=list)
+    follower: ProjectionFollower
+    metrics: Metrics
 
-    def committed(self, stats: BatchStats) -> None:
-        for callback in self.on_commit:
-            callback(stats)
+    def start(self) -> None:
+        self.follower.start()
+        self.writer.start()
 
     def close(self) -> None:
         self.writer.stop()
+        self.follower.stop()
         self.central.close()
         self.db.close()
+
+    def committed(self, stats: BatchStats) -> None:
+        self.follower.notify()
+        self.metrics.observe_commit(stats)
+
+    def refresh_gauges(self) -> None:
+        head = self.central.recorder.max_notification_id() or 0
+        for name, position in self.follower.positions().items():
+            self.metrics.projection_lag.labels(name).set(max(0, head - position))
 
 
 def open_central(settings: Settings, db: Database) -> CentralSystem:
@@ -50,10 +67,13 @@ def open_central(settings: Settings, db: Database) -> CentralSystem:
     )
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
     db = open_database(settings.database)
     central = open_central(settings, db)
-    runtime = Runtime(settings, db, central, CommandWriter(central))
+    follower = ProjectionFollower(
+        central, db, build_projections(), on_notifications=central.invalidate
+    )
+    runtime = Runtime(settings, db, central, CommandWriter(central), follower, metrics)
     runtime.writer = CommandWriter(central, on_commit=runtime.committed)
     return runtime
 
@@ -66,26 +86,54 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """Ready when the store answers and the read models are within READY_LAG."""
+    runtime = request.app.get(runtime_key)
+    if runtime is None:
+        return web.json_response({"status": "ready", "store": "none"})
+    try:
+        head = await asyncio.to_thread(runtime.central.recorder.max_notification_id)
+    except Exception as error:
+        return web.json_response({"status": "store unreachable", "error": str(error)},
+                                 status=503)  # fmt: skip
+    lag = {n: max(0, (head or 0) - p) for n, p in runtime.follower.positions().items()}
+    ready = all(v <= READY_LAG for v in lag.values()) and runtime.follower.last_error is None
+    return web.json_response({"status": "ready" if ready else "catching up", "lag": lag},
+                             status=200 if ready else 503)  # fmt: skip
+
+
 def build_web_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=1024**2)
-    runtime: Runtime | None = None if settings.store == "none" else build_runtime(settings)
+    metrics = Metrics()
+    runtime = None if settings.store == "none" else build_runtime(settings, metrics)
     backend: Backend = (
         NullBackend(settings.heartbeat_interval)
         if runtime is None
         else LedgerBackend(runtime.central, runtime.writer)
     )
     server = OcppServer(backend, settings.node_id, settings.max_message_size,
-                        settings.call_queue)  # fmt: skip
+                        settings.call_queue, observe=metrics.observe_message)  # fmt: skip
     add_ocpp_routes(app, server)
     router = PostgresRouter(settings.database, server) if settings.is_postgres else None
-    app[gateway_key] = Gateway(server, backend, timeout=settings.call_timeout, router=router)
+    app[gateway_key] = Gateway(server, backend, timeout=settings.call_timeout,
+                               router=router, observe=metrics.observe_outbound)  # fmt: skip
     if runtime is not None:
         app[runtime_key] = runtime
+        add_graphql_routes(app, queries=SqlQueries(runtime.db), writer=runtime.writer,
+                           follower=runtime.follower, api_token=settings.api_token)  # fmt: skip
+
+    def refresh() -> None:
+        metrics.connections.set(len(server.sessions))
+        if runtime is not None:
+            runtime.refresh_gauges()
+
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics.handler(refresh))
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         if runtime is not None:
-            runtime.writer.start()
+            await asyncio.to_thread(runtime.start)
         if router is not None:
             await router.start()
         yield
@@ -94,7 +142,7 @@ def build_web_app(settings: Settings) -> web.Application:
         for session in list(server.sessions.values()):
             await session.ws.close()
         if runtime is not None:
-            runtime.close()
+            await asyncio.to_thread(runtime.close)
 
     app.cleanup_ctx.append(lifecycle)
     return app

@@ -29,7 +29,9 @@ class Cursor(Protocol):
 class Database(Protocol):
     dialect: str  # "sqlite" | "postgresql"
 
-    def transaction(self) -> Any: ...  # context manager yielding a Cursor
+    # A context manager yielding a Cursor. durable=False skips the fsync of the commit,
+    # for writes that can be redone after a crash (read models with their tracking).
+    def transaction(self, *, durable: bool = True) -> Any: ...
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
     def close(self) -> None: ...
 
@@ -73,15 +75,21 @@ class SqliteDatabase:
         return conn
 
     @contextmanager
-    def transaction(self) -> Iterator[_SqliteCursor]:
+    def transaction(self, *, durable: bool = True) -> Iterator[_SqliteCursor]:
         conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
+        if not durable:  # WAL + NORMAL: still atomic, fsynced at checkpoints only
+            conn.execute("PRAGMA synchronous=NORMAL")
         try:
-            yield _SqliteCursor(conn)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteCursor(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            if not durable:
+                conn.execute("PRAGMA synchronous=FULL")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = _SqliteCursor(self._connection())
@@ -137,8 +145,10 @@ class PostgresDatabase:
         )  # fmt: skip
 
     @contextmanager
-    def transaction(self) -> Iterator[_PostgresCursor]:
+    def transaction(self, *, durable: bool = True) -> Iterator[_PostgresCursor]:
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            if not durable:
+                cur.execute("SET LOCAL synchronous_commit = off")
             yield _PostgresCursor(cur)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:

@@ -48,7 +48,7 @@ class LedgerBackend:
         self.writer = writer
 
     async def execute(self, command: commands.Command, journal: list[JournalRow]) -> Any:
-        handled = await asyncio.wrap_future(self.writer.submit(command, journal))
+        handled = await self.writer.submit_async(command, journal)
         return handled.result
 
     async def authorize(self, id_tag: str) -> IdTagInfo:

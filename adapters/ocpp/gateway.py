@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -59,11 +60,13 @@ class Gateway:
         *,
         timeout: float = 30.0,
         router: Router | None = None,
+        observe: Callable[[str, str], None] | None = None,
     ) -> None:
         self.server = server
         self.backend = backend
         self.timeout = timeout
         self.router = router
+        self._observe = observe
 
     async def call(
         self, station: str, action: str, arguments: dict[str, Any], requested_by: str
@@ -81,6 +84,8 @@ class Gateway:
             result.response,
         )  # fmt: skip
         await self.backend.execute(outcome, [])
+        if self._observe is not None:
+            self._observe(action, result.outcome)
         return result
 
     async def _send(

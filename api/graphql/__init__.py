@@ -1,0 +1,1 @@
+"""GraphQL schema: types, query and mutation roots, request context."""

@@ -1,0 +1,29 @@
+"""Every read model the CSMS keeps, by name (serve runs them all; replay picks some)."""
+
+from __future__ import annotations
+
+from projections.base import SqlProjection
+from projections.id_tags import IdTagsProjection
+from projections.stations import StationsProjection
+from projections.transactions import TransactionsProjection
+from projections.unknown_stations import UnknownStationsProjection
+
+PROJECTIONS: dict[str, type[SqlProjection]] = {
+    cls.name: cls
+    for cls in (
+        StationsProjection,
+        UnknownStationsProjection,
+        TransactionsProjection,
+        IdTagsProjection,
+    )
+}
+
+
+def build_projections(
+    names: list[str] | None = None, *, prefix: str = ""
+) -> list[SqlProjection]:
+    """The named projections (all by default), with tables under `prefix`."""
+    unknown = set(names or ()) - PROJECTIONS.keys()
+    if unknown:
+        raise KeyError(f"unknown projections: {', '.join(sorted(unknown))}")
+    return [PROJECTIONS[name](prefix) for name in names or PROJECTIONS]

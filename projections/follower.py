@@ -1,0 +1,219 @@
+"""In-process follower: feeds new events to the projections, tracking each position.
+
+eventsourcing's SQLite recorder cannot be subscribed to (ARCHITECTURE.md §7), so the
+follower polls the notification log, and is woken after every local commit. Each batch
+is applied to every projection, and their tracking rows move, in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from projections.base import Events, Projection
+from projections.database import Cursor, Database
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import Notification
+
+    from domain.application import CentralSystem
+
+log = logging.getLogger(__name__)
+
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_tracking "
+    "(name TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+)
+SETUP_LOCK = 0x43484C47  # PostgreSQL advisory lock: nodes starting together, one DDL
+MAX_BACKOFF = 30.0
+
+
+class ProjectionFollower:
+    """Keeps this process's read models up to date; `wait()` gives read-your-writes."""
+
+    def __init__(
+        self,
+        central: CentralSystem,
+        db: Database,
+        projections: Sequence[Projection],
+        poll_interval: float = 0.5,
+        *,
+        batch_size: int = 1000,
+        on_notifications: Callable[[Sequence[Notification]], None] | None = None,
+    ) -> None:
+        self._central = central
+        self._db = db
+        self._projections = sorted(projections, key=lambda p: p.tracking_name)
+        self._poll_interval = poll_interval
+        self._batch_size = batch_size
+        # Sees every stored event, also other nodes': the writer's cache listens here.
+        self._on_notifications = on_notifications
+        self._topics = frozenset().union(*(p.topics for p in projections))
+        self._positions: dict[str, int] = {}
+        self._cond = threading.Condition()
+        self._woken = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.last_error: BaseException | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.setup()
+        self._thread = threading.Thread(
+            target=self._run, name="projections", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def setup(self) -> None:
+        """Create the tables (an empty database just works) and load the positions."""
+        names = [p.tracking_name for p in self._projections]
+        with self._db.transaction() as cur:
+            if self._db.dialect == "postgresql":
+                cur.execute("SELECT pg_advisory_xact_lock(?)", (SETUP_LOCK,))
+            cur.execute(TRACKING_DDL)
+            for projection in self._projections:
+                projection.create_tables(cur)
+            cur.executemany(
+                "INSERT INTO projection_tracking (name, position) VALUES (?, 0) "
+                "ON CONFLICT (name) DO NOTHING",
+                [(name,) for name in names],
+            )
+            tracked = _tracked(cur, names, lock=False)
+        self._advance(tracked)
+
+    # -- read your writes ------------------------------------------------------------
+
+    def notify(self) -> None:
+        """Something was committed: look now rather than at the next poll."""
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
+
+    def wait(self, notification_id: int | None, timeout: float) -> bool:
+        """Block until every projection has applied `notification_id` (or timeout)."""
+        if notification_id is None:
+            return True
+        with self._cond:
+            return self._cond.wait_for(lambda: self._reached(notification_id), timeout)
+
+    def positions(self) -> dict[str, int]:
+        with self._cond:
+            return dict(self._positions)
+
+    def catch_up(self) -> int:
+        """Apply everything stored so far in the calling thread (replay, verify, tests);
+        not while the thread runs. Returns the position reached."""
+        if not self._positions:
+            self.setup()
+        while self._step():
+            pass
+        return min(self.positions().values(), default=0)
+
+    # -- the loop --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        backoff = self._poll_interval
+        while True:
+            with self._cond:
+                if self._stopping:
+                    return
+                self._woken = False
+            delay = self._poll_interval
+            try:
+                progressed = self._step()
+                self.last_error, backoff = None, self._poll_interval
+            except Exception as error:  # keep following: the database may come back
+                log.exception("projection batch failed; retrying in %.1fs", backoff)
+                self.last_error, progressed = error, False
+                delay, backoff = backoff, min(backoff * 2, MAX_BACKOFF)
+            if not progressed:
+                with self._cond:
+                    if not (self._woken or self._stopping):
+                        self._cond.wait(delay)
+
+    def _step(self) -> bool:
+        start = min(self._positions.values(), default=0) + 1
+        notifications = self._central.recorder.select_notifications(
+            start, self._batch_size
+        )
+        if not notifications:
+            return False
+        if self._on_notifications is not None:
+            self._on_notifications(notifications)
+        to_event = self._central.mapper.to_domain_event
+        # Decode only what some projection reads: decoding dominates a rebuild.
+        events = [
+            (n.id, n.topic, to_event(n))
+            for n in notifications
+            if n.topic in self._topics
+        ]
+        self._apply(events, start, notifications[-1].id)
+        return True
+
+    def _apply(
+        self, events: Sequence[tuple[int, str, Any]], first: int, last: int
+    ) -> None:
+        names = [p.tracking_name for p in self._projections]
+        # Not durable: after a crash, a lost batch is simply applied again from the log.
+        with self._db.transaction(durable=False) as cur:
+            # Row locks (PostgreSQL) make a second follower of the same database wait,
+            # then skip what this one applied; SQLite's BEGIN IMMEDIATE already does.
+            tracked = _tracked(cur, names, lock=self._db.dialect == "postgresql")
+            for projection in self._projections:
+                at = tracked[projection.tracking_name]
+                # Already applied by another follower, or reset behind this window by
+                # a rebuild (then the next step reads again from where it now is).
+                if at >= last or at < first - 1:
+                    continue
+                wanted = projection.topics
+                mine: Events = [(i, e) for i, t, e in events if i > at and t in wanted]
+                if mine:
+                    projection.apply(cur, mine)
+                cur.execute(
+                    "UPDATE projection_tracking SET position = ? WHERE name = ?",
+                    (last, projection.tracking_name),
+                )
+                tracked[projection.tracking_name] = last
+        self._advance(tracked)
+
+    def _advance(self, tracked: dict[str, int]) -> None:
+        with self._cond:
+            self._positions.update(tracked)
+            self._cond.notify_all()
+
+    def _reached(self, notification_id: int) -> bool:
+        return (
+            bool(self._positions) and min(self._positions.values()) >= notification_id
+        )
+
+
+def _tracked(cur: Cursor, names: list[str], *, lock: bool) -> dict[str, int]:
+    marks = ", ".join("?" * len(names))
+    cur.execute(
+        f"SELECT name, position FROM projection_tracking WHERE name IN ({marks}) "
+        f"ORDER BY name{' FOR UPDATE' if lock else ''}",
+        names,
+    )
+    return {row["name"]: int(row["position"]) for row in cur.fetchall()}
+
+
+def forget(db: Database, projections: Sequence[Projection]) -> None:
+    """Drop these views' tables and tracking rows (scratch rebuilds, old versions)."""
+    with db.transaction() as cur:
+        cur.execute(TRACKING_DDL)
+        for projection in projections:
+            projection.drop_tables(cur)
+            cur.execute(
+                "DELETE FROM projection_tracking WHERE name = ?",
+                (projection.tracking_name,),
+            )
