@@ -6,6 +6,7 @@ ON CONFLICT work on SQLite ≥ 3.24 and PostgreSQL); PostgreSQL gets `%s`.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -54,6 +55,22 @@ class _SqliteCursor:
         return dict(row) if row is not None else None
 
 
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def sqlite_write_lock(path: str) -> threading.Lock:
+    """One lock per SQLite file for every writer in this process.
+
+    SQLite admits one writer at a time; a connection that finds the file locked
+    sleeps in growing steps (up to 100 ms) before it retries. Taking turns on a
+    Python lock hands the file over at once instead: the event writer and the
+    projection follower would otherwise add those sleeps to station answers."""
+    key = os.path.realpath(path)
+    with _write_locks_guard:
+        return _write_locks.setdefault(key, threading.Lock())
+
+
 class SqliteDatabase:
     """A SQLite file in WAL mode; one connection per thread, synchronous=FULL."""
 
@@ -64,6 +81,7 @@ class SqliteDatabase:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._write_lock = sqlite_write_lock(path)
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -77,19 +95,20 @@ class SqliteDatabase:
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[_SqliteCursor]:
         conn = self._connection()
-        if not durable:  # WAL + NORMAL: still atomic, fsynced at checkpoints only
-            conn.execute("PRAGMA synchronous=NORMAL")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with self._write_lock:
+            if not durable:  # WAL + NORMAL: still atomic, fsynced at checkpoints only
+                conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield _SqliteCursor(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        finally:
-            if not durable:
-                conn.execute("PRAGMA synchronous=FULL")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield _SqliteCursor(conn)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=FULL")
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = _SqliteCursor(self._connection())

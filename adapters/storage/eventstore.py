@@ -24,13 +24,10 @@ from psycopg.sql import SQL
 
 from adapters.storage import integrity
 from adapters.storage import side_tables as side
-from projections.database import sqlite_path, to_pyformat
+from projections.database import sqlite_path, sqlite_write_lock, to_pyformat
 
 
-def _write_side_tables(
-    cursor: Any, sql: Any, events: Sequence[StoredEvent], kwargs: dict[str, Any]
-) -> None:
-    integrity.write_links(cursor, sql, events)
+def _write_side_tables(cursor: Any, sql: Any, kwargs: dict[str, Any]) -> None:
     if journal := kwargs.get("journal"):
         cursor.executemany(sql(side.INSERT_JOURNAL), journal)
     if presence := kwargs.get("presence"):
@@ -38,6 +35,18 @@ def _write_side_tables(
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chain = integrity.ChainHeads()
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with sqlite_write_lock(self.datastore.pool.db_name):
+            ids = super().insert_events(stored_events, **kwargs)
+            self.chain.committed()
+            return ids
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *side.ddl("sqlite")]
 
@@ -45,7 +54,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        _write_side_tables(c, str, stored_events, kwargs)
+        self.chain.write_links(c, str, stored_events)
+        _write_side_tables(c, str, kwargs)
         return ids
 
 
@@ -71,6 +81,7 @@ class LedgerSQLiteFactory(SQLiteFactory):
 class LedgerPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.chain = integrity.ChainHeads()
         schema = self.datastore.schema
         self.sql_create_statements.extend(
             SQL(side.qualify(s, schema))  # type: ignore[misc]
@@ -88,9 +99,19 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             # extend each aggregate's chain one after another.
             self._lock_table(curs)
         schema = self.datastore.schema
-        _write_side_tables(
-            curs, lambda sql: to_pyformat(side.qualify(sql, schema)), stored_events, kwargs
-        )
+
+        def sql(statement: str) -> str:
+            return to_pyformat(side.qualify(statement, schema))
+
+        self.chain.write_links(curs, sql, stored_events)
+        _write_side_tables(curs, sql, kwargs)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        self.chain.committed()
+        return ids
 
 
 class LedgerPostgresFactory(PostgresFactory):

@@ -41,26 +41,68 @@ def link(previous: str, originator_id: str, version: int, topic: str, state: byt
     return digest.hexdigest()
 
 
-def write_links(cursor: Any, sql: Callable[[str], str], events: Sequence[StoredEvent]) -> None:
-    """Extend each aggregate's chain by the events being inserted in this commit."""
-    if not events:
-        return
-    ids = sorted({_hex(e.originator_id) for e in events})
-    marks = ", ".join("?" * len(ids))
-    cursor.execute(sql("SELECT originator_id, originator_version, link FROM "
-                       f"chargeledger_heads WHERE originator_id IN ({marks})"), ids)  # fmt: skip
-    heads = {row["originator_id"]: (row["originator_version"], row["link"])
-             for row in cursor.fetchall()}  # fmt: skip
-    links = []
-    for e in events:
-        key = _hex(e.originator_id)
-        _, previous = heads.get(key, (0, ""))
-        new = link(previous, key, e.originator_version, e.topic, e.state)
-        heads[key] = (e.originator_version, new)
-        links.append((key, e.originator_version, new))
-    cursor.executemany(sql(INSERT_LINK), links)
-    changed = {key for key, _, _ in links}
-    cursor.executemany(sql(UPSERT_HEAD), [(k, *heads[k]) for k in sorted(changed)])
+class ChainHeads:
+    """The last link of recently written aggregates, as committed: reading them back
+    from the database was a query per commit. An entry is used only when it is exactly
+    one version behind the event being written; otherwise the table is asked."""
+
+    MAX_ENTRIES = 200_000
+
+    def __init__(self) -> None:
+        self._committed: dict[str, tuple[int, str]] = {}
+        self._pending: dict[str, tuple[int, str]] = {}
+
+    def write_links(
+        self, cursor: Any, sql: Callable[[str], str], events: Sequence[StoredEvent]
+    ) -> None:
+        """Extend each aggregate's chain by the events being inserted in this commit."""
+        self._pending = {}
+        if not events:
+            return
+        heads = self._heads(cursor, sql, events)
+        links = []
+        for e in events:
+            key = _hex(e.originator_id)
+            _, previous = heads.get(key, (0, ""))
+            new = link(previous, key, e.originator_version, e.topic, e.state)
+            heads[key] = (e.originator_version, new)
+            links.append((key, e.originator_version, new))
+        cursor.executemany(sql(INSERT_LINK), links)
+        changed = sorted({key for key, _, _ in links})
+        self._pending = {k: heads[k] for k in changed}
+        cursor.executemany(sql(UPSERT_HEAD), [(k, *heads[k]) for k in changed])
+
+    def committed(self) -> None:
+        if len(self._committed) > self.MAX_ENTRIES:
+            self._committed.clear()
+        self._committed.update(self._pending)
+        self._pending = {}
+
+    def _heads(
+        self, cursor: Any, sql: Callable[[str], str], events: Sequence[StoredEvent]
+    ) -> dict[str, tuple[int, str]]:
+        heads: dict[str, tuple[int, str]] = {}
+        unknown: set[str] = set()
+        for e in events:
+            key = _hex(e.originator_id)
+            if key in heads or key in unknown:
+                continue
+            cached = self._committed.get(key)
+            if e.originator_version == 1:
+                heads[key] = (0, "")
+            elif cached is not None and cached[0] == e.originator_version - 1:
+                heads[key] = cached
+            else:
+                unknown.add(key)
+        if unknown:
+            ids = sorted(unknown)
+            marks = ", ".join("?" * len(ids))
+            cursor.execute(sql("SELECT originator_id, originator_version, link FROM "
+                               f"chargeledger_heads WHERE originator_id IN ({marks})"),
+                           ids)  # fmt: skip
+            heads.update((row["originator_id"], (row["originator_version"], row["link"]))
+                         for row in cursor.fetchall())  # fmt: skip
+        return heads
 
 
 def _hex(originator_id: Any) -> str:
