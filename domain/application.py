@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import (
@@ -11,6 +11,7 @@ from eventsourcing.application import (
     ProcessingEvent,
 )
 from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.persistence import JSONTranscoder
 from eventsourcing.utils import get_topic
 
 from domain import commands
@@ -23,6 +24,7 @@ from domain.id_tag import IdTag
 from domain.operation import Operation
 from domain.policy import Policy
 from domain.ports import Clock, SystemClock, TransactionIds
+from domain.snapshots import SNAPSHOT_INTERVAL, PortableSnapshot, RecentDigestsAsList
 from domain.results import BootResult, Handled, IdTagInfo, StartResult, StopResult
 from domain.station import Station
 from domain.timestamps import parse_iso, station_time
@@ -48,6 +50,11 @@ class CentralSystem(Application[UUID]):
     is decided against one unit of work and committed by one save()."""
 
     name = "CentralSystem"
+    snapshot_class = PortableSnapshot
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        Station: SNAPSHOT_INTERVAL, Transaction: SNAPSHOT_INTERVAL,
+        IdTag: SNAPSHOT_INTERVAL,
+    }  # fmt: skip
 
     def __init__(
         self,
@@ -127,7 +134,27 @@ class CentralSystem(Application[UUID]):
             processing.events.extend(aggregate.collect_events())
             processing.aggregates[aggregate.id] = aggregate
         processing.saved_kwargs.update(extras)
-        return self._record(processing)
+        recordings = self._record(processing)
+        self._snapshot(processing)
+        return recordings
+
+    def _snapshot(self, processing: ProcessingEvent[UUID]) -> None:
+        """One put for every aggregate of the batch that passed an interval."""
+        if self.snapshots is None:
+            return
+        due = {
+            e.originator_id
+            for e in processing.events
+            if e.originator_version % SNAPSHOT_INTERVAL == 0
+            and type(processing.aggregates[e.originator_id]) in self.snapshotting_intervals
+        }
+        snapshots = [PortableSnapshot.take(processing.aggregates[i]) for i in sorted(due)]
+        if snapshots:
+            self.snapshots.put(snapshots)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(RecentDigestsAsList())
 
     # -- queries that need the committed write-side state ----------------------------
 

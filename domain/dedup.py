@@ -15,8 +15,11 @@ REMEMBERED = 32
 class RecentDigests:
     """A bounded, ordered set of message digests, rebuilt deterministically on replay."""
 
-    def __init__(self) -> None:
-        self._order: deque[str] = deque(maxlen=REMEMBERED)
+    def __init__(self, digests: list[str] | None = None) -> None:
+        self._order: deque[str] = deque(digests or (), maxlen=REMEMBERED)
+
+    def as_list(self) -> list[str]:
+        return list(self._order)
 
     @staticmethod
     def digest(*parts: Any) -> str:

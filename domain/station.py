@@ -89,6 +89,11 @@ class Station(Aggregate):
         self.occupied: dict[int, UUID] = {}  # connector → open transaction
         self.recent = RecentDigests()
 
+    def restore_snapshot_state(self) -> None:
+        """JSON made the connector keys strings and the status tuples lists."""
+        self.connectors = {int(k): tuple(v) for k, v in self.connectors.items()}  # type: ignore[misc]
+        self.occupied = {int(k): v for k, v in self.occupied.items()}
+
     @property
     def accepted(self) -> bool:
         return self.registered or self.registration_status == "Accepted"

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import (
+    SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
     SQLiteConnection,
     SQLiteConnectionPool,
@@ -59,6 +60,16 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         return ids
 
 
+class LockedSQLiteAggregateRecorder(SQLiteAggregateRecorder):
+    """The snapshot store: takes the same in-process write lock as the events."""
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with sqlite_write_lock(self.datastore.pool.db_name):
+            return super().insert_events(stored_events, **kwargs)
+
+
 class DurableSQLiteConnectionPool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
         connection = super()._create_connection()
@@ -69,6 +80,7 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
 
 class LedgerSQLiteFactory(SQLiteFactory):
     application_recorder_class = LedgerSQLiteRecorder
+    aggregate_recorder_class = LockedSQLiteAggregateRecorder
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
