@@ -26,6 +26,7 @@ from projections.follower import ProjectionFollower
 from projections.queries import SqlQueries
 
 log = logging.getLogger(__name__)
+PROJECTION_COALESCE = 0.05  # seconds between projection batches while busy
 READY_LAG = 10_000  # events: a node this far behind in its read models is not ready
 
 
@@ -71,8 +72,9 @@ def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
     db = open_database(settings.database)
     central = open_central(settings, db)
     follower = ProjectionFollower(
-        central, db, build_projections(), on_notifications=central.invalidate
-    )
+        central, db, build_projections(), on_notifications=central.invalidate,
+        coalesce=PROJECTION_COALESCE,
+    )  # fmt: skip
     runtime = Runtime(settings, db, central, CommandWriter(central), follower, metrics)
     runtime.writer = CommandWriter(central, on_commit=runtime.committed)
     return runtime

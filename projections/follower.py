@@ -42,6 +42,7 @@ class ProjectionFollower:
         *,
         batch_size: int = 1000,
         on_notifications: Callable[[Sequence[Notification]], None] | None = None,
+        coalesce: float = 0.0,
     ) -> None:
         self._central = central
         self._db = db
@@ -50,6 +51,7 @@ class ProjectionFollower:
         self._batch_size = batch_size
         # Sees every stored event, also other nodes': the writer's cache listens here.
         self._on_notifications = on_notifications
+        self._coalesce = coalesce
         self._topics = frozenset().union(*(p.topics for p in projections))
         self._positions: dict[str, int] = {}
         self._cond = threading.Condition()
@@ -110,13 +112,17 @@ class ProjectionFollower:
         with self._cond:
             return dict(self._positions)
 
-    def catch_up(self) -> int:
-        """Apply everything stored so far in the calling thread (replay, verify, tests);
-        not while the thread runs. Returns the position reached."""
+    def catch_up(
+        self, until: int | None = None, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Apply everything stored so far (or up to `until`) in the calling thread
+        (replay, verify, tests); not while the thread runs. Returns the position
+        reached; `progress` is told the position after each batch."""
         if not self._positions:
             self.setup()
-        while self._step():
-            pass
+        while self._step(until):
+            if progress is not None:
+                progress(min(self._positions.values(), default=0))
         return min(self.positions().values(), default=0)
 
     # -- the loop --------------------------------------------------------------------
@@ -136,15 +142,20 @@ class ProjectionFollower:
                 log.exception("projection batch failed; retrying in %.1fs", backoff)
                 self.last_error, progressed = error, False
                 delay, backoff = backoff, min(backoff * 2, MAX_BACKOFF)
-            if not progressed:
-                with self._cond:
-                    if not (self._woken or self._stopping):
-                        self._cond.wait(delay)
+            with self._cond:
+                if not progressed and not (self._woken or self._stopping):
+                    self._cond.wait(delay)
+                elif self._coalesce and not self._stopping:
+                    # Under load, let a few commits gather: one larger batch costs
+                    # the CSMS far less than many small ones (bounds the lag).
+                    self._cond.wait_for(lambda: self._stopping, self._coalesce)
 
-    def _step(self) -> bool:
+    def _step(self, until: int | None = None) -> bool:
         start = min(self._positions.values(), default=0) + 1
+        if until is not None and start > until:
+            return False
         notifications = self._central.recorder.select_notifications(
-            start, self._batch_size
+            start, self._batch_size, stop=until
         )
         if not notifications:
             return False

@@ -46,6 +46,7 @@ class LedgerBackend:
     def __init__(self, central: CentralSystem, writer: CommandWriter) -> None:
         self.central = central
         self.writer = writer
+        self._loading: dict[str, asyncio.Future[IdTagInfo]] = {}
 
     async def execute(self, command: commands.Command, journal: list[JournalRow]) -> Any:
         handled = await self.writer.submit_async(command, journal)
@@ -55,7 +56,15 @@ class LedgerBackend:
         cached = self.central.cached_authorization(id_tag)  # answered at once
         if cached is not None:
             return cached
-        return await asyncio.to_thread(self.central.authorize, id_tag)
+        # One load per tag: a fleet card presented at many stations at once (after a
+        # restart) must not rebuild the same aggregate in every worker thread.
+        key = id_tag.casefold()
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = asyncio.ensure_future(asyncio.to_thread(self.central.authorize, id_tag))
+            self._loading[key] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(key, None))
+        return await asyncio.shield(loading)
 
     async def access(self, station: str) -> StationAccess:
         found = await asyncio.to_thread(self.central.find_station, station)
