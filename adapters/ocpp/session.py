@@ -105,7 +105,7 @@ class StationSession:
             outcome = "ok"
         except errors.CallError as error:
             answer, outcome = framing.call_error(call.message_id, error), error.code
-        await self.ws.send_str(answer)
+        await self._send(answer)
         sent = datetime.now(UTC)
         out = self._row("out", sent, framing.CALLRESULT, call.message_id, call.action, answer)
         # The incoming frame was committed with the command's events when there was
@@ -115,6 +115,14 @@ class StationSession:
         self.backend.record(rows, [(self.station_id, None, sent.isoformat(), None)])
         if self._observe is not None:
             self._observe(call.action, outcome, asyncio.get_running_loop().time() - started)
+
+    async def _send(self, text: str) -> None:
+        """Answer; a station that hung up meanwhile is no error of ours (its events
+        are committed, and it resends what it did not see answered)."""
+        try:
+            await self.ws.send_str(text)
+        except ConnectionResetError:
+            log.info("station %s left before its answer was sent", self.station_id)
 
     async def execute(self, command: Command) -> Any:
         """Commit a command; the incoming frame's journal row is committed with it."""
@@ -145,7 +153,7 @@ class StationSession:
         error: framing.FrameError,
     ) -> None:  # fmt: skip
         answer = framing.call_error(error.message_id, error)
-        await self.ws.send_str(answer)
+        await self._send(answer)
         rows = [
             self._row("in", received, None, error.message_id, action, text),
             self._row("out", datetime.now(UTC), framing.CALLERROR, error.message_id,
@@ -176,7 +184,10 @@ class StationSession:
         self._pending[message_id] = future
         text = framing.call(message_id, action, payload)
         try:
-            await self.ws.send_str(text)
+            try:
+                await self.ws.send_str(text)
+            except ConnectionResetError:
+                raise StationDisconnected(self.station_id) from None
             row = self._row("out", datetime.now(UTC), framing.CALL, message_id, action, text)
             self.backend.record([row], [])
             return await asyncio.wait_for(future, timeout)
