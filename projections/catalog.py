@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from projections.base import SqlProjection
+from projections.event_index import EventIndexProjection
 from projections.id_tags import IdTagsProjection
+from projections.operations import OperationsProjection
 from projections.stations import StationsProjection
 from projections.transactions import TransactionsProjection
 from projections.unknown_stations import UnknownStationsProjection
@@ -15,6 +17,8 @@ PROJECTIONS: dict[str, type[SqlProjection]] = {
         UnknownStationsProjection,
         TransactionsProjection,
         IdTagsProjection,
+        OperationsProjection,
+        EventIndexProjection,
     )
 }
 

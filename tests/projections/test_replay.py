@@ -63,6 +63,22 @@ def scenario(ledger: Ledger) -> None:
         c.RegisterStation("CP-9"),
         c.RecordDiagnosticsStatus("CP-1", "Uploaded"),
     )
+    # An operator reads and changes the configuration and availability while a new
+    # transaction runs on connector 2.
+    asked = ledger.handle(
+        c.RequestOperation("CP-1", "GetConfiguration", {}, "op"),
+        c.RequestOperation("CP-1", "ChangeConfiguration",
+                           {"key": "HeartbeatInterval", "value": "60"}, "op"),
+        c.RequestOperation("CP-1", "ChangeAvailability",
+                           {"connectorId": 2, "type": "Inoperative"}, "op"),
+        c.StartTransaction("CP-1", 2, "TAG-1", 0, "2026-11-25T12:00:00Z"),
+    )  # fmt: skip
+    keys = [{"key": "HeartbeatInterval", "readonly": False, "value": "300"}]
+    answers = [("Answered", {"configurationKey": keys}),
+               ("RebootRequired", {"status": "RebootRequired"}),
+               ("Scheduled", {"status": "Scheduled"})]  # fmt: skip
+    ledger.handle(*(c.RecordOperationOutcome(h.result, outcome, response=answer)
+                    for h, (outcome, answer) in zip(asked, answers)))  # fmt: skip
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 1000])

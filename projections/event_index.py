@@ -1,0 +1,253 @@
+"""Event index: one row per stored event, to find events by station, type, time or
+transaction without reading the whole log (the audit CLI and the GraphQL `events`).
+
+Each row holds only facts fixed by the event and by its aggregate's created event
+(which always comes first in the log), so a rebuild gives the same rows whatever the
+batch boundaries: a station id from `charge_point_id`, a transaction id from
+`transaction_id` or a TransactionNumber's `number`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.utils import get_topic
+
+import domain.application  # noqa: F401 (imports every aggregate the CSMS records)
+from domain.transaction_number import TransactionNumber
+from projections.base import Events, SqlProjection, Table, utc_text
+from projections.database import Cursor, Row
+
+IN_CHUNK = 500
+KNOWN_AGGREGATES = 100_000  # facts kept in memory between batches
+
+EVENTS = Table(
+    "event_index_v1",
+    (
+        ("position", "BIGINT NOT NULL"),  # the notification id
+        ("recorded_at", "TEXT NOT NULL"),  # the event's timestamp, fixed-width UTC
+        ("type", "TEXT NOT NULL"),  # Station.ConnectorStatusChanged
+        ("kind", "TEXT NOT NULL"),  # station | transaction | id_tag | …
+        ("aggregate_id", "TEXT NOT NULL"),
+        ("version", "BIGINT NOT NULL"),
+        ("station_id", "TEXT"),
+        ("transaction_id", "BIGINT"),
+        ("operation_id", "TEXT"),
+    ),
+    key=("position",),
+    # Every index costs each insert; time has its own small table (MINUTES) instead.
+    indexes=(
+        ("station_id", "position"),
+        ("type", "position"),
+        ("transaction_id", "position"),
+    ),
+)
+# The positions recorded in each UTC minute: a time range becomes an exact position
+# window at the cost of a row per minute, not an index entry per event.
+MINUTES = Table(
+    "event_index_v1_minutes",
+    (
+        ("minute", "TEXT NOT NULL"),  # 2026-11-25T12:03
+        ("first_position", "BIGINT NOT NULL"),
+        ("last_position", "BIGINT NOT NULL"),
+    ),
+    key=("minute",),
+)
+# What an aggregate's created event said, looked up for its later events.
+AGGREGATE_FACTS = Table(
+    "event_index_v1_aggregates",
+    (
+        ("uuid", "TEXT NOT NULL"),
+        ("kind", "TEXT NOT NULL"),
+        ("station_id", "TEXT"),
+        ("transaction_id", "BIGINT"),
+    ),
+    key=("uuid",),
+)
+MINUTE_LENGTH = len("2026-11-25T12:03")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an aggregate's created event fixes for all its events."""
+
+    kind: str
+    station_id: str | None = None
+    transaction_id: int | None = None
+
+
+def aggregates() -> list[type[Aggregate]]:
+    """Every aggregate class of the domain, so a new one is indexed without a change
+    here (an event type the index missed would be missing from filtered audits)."""
+    found, todo = [], list(Aggregate.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.startswith("domain."):
+            found.append(cls)
+    return sorted(set(found), key=lambda cls: cls.__qualname__)
+
+
+def event_classes() -> dict[str, type]:
+    """Every indexed event class by its type name (`Station.Registered`)."""
+    found: dict[str, type] = {}
+    for aggregate in aggregates():
+        for name, value in vars(aggregate).items():
+            # Skip the library's per-aggregate base classes, which nothing records.
+            if name in ("Event", "Created") or not isinstance(value, type):
+                continue
+            if issubclass(value, CanMutateAggregate):
+                found[value.__qualname__] = value
+    return found
+
+
+_NAMES: dict[type, tuple[str, str]] = {}
+
+
+def describe(event_class: type) -> tuple[str, str]:
+    """(type, kind) of an event class: `Station.Registered`, `station`."""
+    names = _NAMES.get(event_class)
+    if names is None:
+        module, qualname = get_topic(event_class).split(":", 1)
+        names = _NAMES[event_class] = (qualname, module.rsplit(".", 1)[-1])
+    return names
+
+
+def created_facts(event: Any) -> Facts:
+    """The facts a created event fixes (generic: any `charge_point_id`)."""
+    kind = describe(type(event))[1]
+    if isinstance(event, TransactionNumber.Assigned):
+        return Facts(kind, None, event.number)
+    txid = getattr(event, "transaction_id", None)
+    return Facts(
+        kind,
+        getattr(event, "charge_point_id", None),
+        txid if isinstance(txid, int) else None,
+    )
+
+
+def event_facts(event: Any, facts: Facts | None) -> tuple[str | None, int | None]:
+    """(station id, transaction id) of one event, given its aggregate's facts."""
+    station = facts.station_id if facts else None
+    txid = facts.transaction_id if facts else None
+    own = getattr(event, "transaction_id", None)  # e.g. meter values naming a tx id
+    return station, own if txid is None and isinstance(own, int) else txid
+
+
+def minute_of(recorded_at: str) -> str:
+    return recorded_at[:MINUTE_LENGTH]
+
+
+class EventIndexProjection(SqlProjection):
+    """Where every event is: position, time, type, aggregate, station, transaction."""
+
+    name = "event_index_v1"
+    tables = (EVENTS, MINUTES, AGGREGATE_FACTS)
+    topics = frozenset(get_topic(cls) for cls in event_classes().values())
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__(prefix)
+        # Facts never change (events are immutable): remembered across batches, so a
+        # rebuild rarely asks the table. Bounded; a dict forgets in insertion order.
+        self._known: dict[int, Facts] = {}
+
+    def create_tables(self, cur: Cursor) -> None:
+        self._known.clear()
+        super().create_tables(cur)
+
+    def drop_tables(self, cur: Cursor) -> None:
+        self._known.clear()
+        super().drop_tables(cur)
+
+    def apply(self, cur: Cursor, events: Events) -> None:
+        # Aggregates are keyed by UUID.int: UUID's own __hash__ is Python code, and
+        # a rebuild looks up every event's aggregate.
+        ids: dict[int, str] = {}
+        known = self._known
+        created: list[Row] = []
+        for _, event in events:
+            key = event.originator_id.int
+            if key not in ids:
+                ids[key] = str(event.originator_id)
+            if event.originator_version == 1:  # the created event
+                facts = known[key] = created_facts(event)
+                created.append({"uuid": ids[key], "kind": facts.kind,
+                                "station_id": facts.station_id,
+                                "transaction_id": facts.transaction_id})  # fmt: skip
+        known.update(self._facts(cur, [ids[k] for k in ids.keys() - known.keys()]))
+        rows = _rows(events, ids, known)
+        self.write(cur, AGGREGATE_FACTS, created)
+        self.write(cur, MINUTES, self._minutes(cur, rows))
+        # Tuples straight to executemany: a rebuild spends its time here.
+        cur.executemany(EVENTS.insert(self.prefix), rows)
+        while len(known) > KNOWN_AGGREGATES:
+            del known[next(iter(known))]
+
+    def _facts(self, cur: Cursor, ids: list[str]) -> dict[int, Facts]:
+        return {
+            UUID(r["uuid"]).int: Facts(r["kind"], r["station_id"], r["transaction_id"])
+            for r in self._select(cur, AGGREGATE_FACTS, "uuid", ids)
+        }
+
+    def _minutes(self, cur: Cursor, rows: list[tuple[Any, ...]]) -> list[Row]:
+        spans: dict[str, Row] = {}
+        for row in rows:
+            minute = row[1][:MINUTE_LENGTH]
+            span = spans.get(minute)
+            if span is None:
+                spans[minute] = {"minute": minute, "first_position": row[0],
+                                 "last_position": row[0]}  # fmt: skip
+            else:
+                span["last_position"] = row[0]  # rows come in position order
+        for old in self._select(cur, MINUTES, "minute", list(spans)):
+            span = spans[old["minute"]]
+            span["first_position"] = min(span["first_position"], old["first_position"])
+            span["last_position"] = max(span["last_position"], old["last_position"])
+        return [spans[minute] for minute in sorted(spans)]
+
+    def _select(
+        self, cur: Cursor, table: Table, column: str, keys: list[Any]
+    ) -> list[Row]:
+        found: list[Row] = []
+        wanted = sorted(set(keys))
+        for i in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[i : i + IN_CHUNK]
+            cur.execute(
+                f"SELECT {', '.join(table.column_names)} "
+                f"FROM {self.prefix}{table.name} "
+                f"WHERE {column} IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.extend(cur.fetchall())
+        return found
+
+
+def _rows(
+    events: Events, ids: dict[int, str], known: dict[int, Facts]
+) -> list[tuple[Any, ...]]:
+    """The EVENTS columns of each event, in order (event_facts and utc_text inlined:
+    this loop runs once per event of a rebuild)."""
+    rows = []
+    for position, event in events:
+        key = event.originator_id.int
+        type_name, kind = _NAMES.get(type(event)) or describe(type(event))
+        facts = known.get(key)
+        station = txid = None
+        if facts is not None:
+            station, txid = facts.station_id, facts.transaction_id
+        if txid is None:
+            own = getattr(event, "transaction_id", None)
+            txid = own if isinstance(own, int) else None
+        text = event.timestamp.isoformat()  # aware UTC with µs: 32 characters
+        if len(text) == 32 and text.endswith("+00:00"):
+            recorded_at = text[:26] + "Z"
+        else:
+            recorded_at = str(utc_text(event.timestamp))
+        aggregate_id = ids[key]
+        operation = aggregate_id if kind == "operation" else None
+        rows.append((position, recorded_at, type_name, kind, aggregate_id,
+                     event.originator_version, station, txid, operation))  # fmt: skip
+    return rows
