@@ -33,7 +33,7 @@ from domain.transaction_number import TransactionNumber
 from domain.unit_of_work import UnitOfWork, WriterCache
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from eventsourcing.domain import Aggregate
     from eventsourcing.persistence import Notification, Recording
@@ -69,6 +69,8 @@ class CentralSystem(Application[UUID]):
         self.policy = policy or Policy()
         self.clock = clock or SystemClock()
         self.cache = WriterCache()
+        # Told about every commit of this instance (the in-process projection follower).
+        self.on_recorded: Callable[[list[Recording[UUID]]], None] | None = None
         # Read copies for Authorize, dropped whenever the tag's stream grows.
         self._authorizations: dict[UUID, IdTag] = {}
         self._generation = 0
@@ -116,6 +118,8 @@ class CentralSystem(Application[UUID]):
             todo.remove(failed)
         recordings = self._record_batch(uow.changed(), extras)
         uow.committed()
+        if self.on_recorded is not None and recordings:
+            self.on_recorded(recordings)
         for recording in recordings:
             if isinstance(recording.domain_event, AUTHORIZATION_EVENTS):
                 self._forget_authorization(recording.domain_event.originator_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from projections.base import Events, Projection
 from projections.database import Cursor, Database
 
 if TYPE_CHECKING:
-    from eventsourcing.persistence import Notification
+    from eventsourcing.persistence import Notification, Recording
 
     from domain.application import CentralSystem
 
@@ -28,6 +29,7 @@ TRACKING_DDL = (
 )
 SETUP_LOCK = 0x43484C47  # PostgreSQL advisory lock: nodes starting together, one DDL
 MAX_BACKOFF = 30.0
+OFFERED_MAX = 50_000  # events held for the next step; older ones are read back
 
 
 class ProjectionFollower:
@@ -52,6 +54,7 @@ class ProjectionFollower:
         # Sees every stored event, also other nodes': the writer's cache listens here.
         self._on_notifications = on_notifications
         self._coalesce = coalesce
+        self._offered: deque[tuple[int, Any, Any]] = deque(maxlen=OFFERED_MAX)
         self._topics = frozenset().union(*(p.topics for p in projections))
         self._positions: dict[str, int] = {}
         self._cond = threading.Condition()
@@ -150,26 +153,60 @@ class ProjectionFollower:
                     # the CSMS far less than many small ones (bounds the lag).
                     self._cond.wait_for(lambda: self._stopping, self._coalesce)
 
+    def offer(self, recordings: Sequence[Recording[Any]]) -> None:
+        """Events this process just committed, already decoded: the next step uses
+        them instead of reading and decoding them back from the store (its main cost),
+        when they continue exactly where the projections are."""
+        with self._cond:
+            self._offered.extend(
+                (r.notification.id, r.notification, r.domain_event) for r in recordings
+            )
+            self._woken = True
+            self._cond.notify_all()
+
     def _step(self, until: int | None = None) -> bool:
         start = min(self._positions.values(), default=0) + 1
         if until is not None and start > until:
             return False
-        notifications = self._central.recorder.select_notifications(
-            start, self._batch_size, stop=until
-        )
-        if not notifications:
-            return False
+        offered = self._take_offered(start, until)
+        if offered:
+            notifications = [n for _, n, _ in offered]
+            events = [(i, n.topic, e) for i, n, e in offered if n.topic in self._topics]
+        else:
+            notifications = self._central.recorder.select_notifications(
+                start, self._batch_size, stop=until
+            )
+            if not notifications:
+                return False
+            to_event = self._central.mapper.to_domain_event
+            # Decode only what some projection reads: decoding dominates a rebuild.
+            events = [
+                (n.id, n.topic, to_event(n))
+                for n in notifications
+                if n.topic in self._topics
+            ]
         if self._on_notifications is not None:
             self._on_notifications(notifications)
-        to_event = self._central.mapper.to_domain_event
-        # Decode only what some projection reads: decoding dominates a rebuild.
-        events = [
-            (n.id, n.topic, to_event(n))
-            for n in notifications
-            if n.topic in self._topics
-        ]
         self._apply(events, start, notifications[-1].id)
         return True
+
+    def _take_offered(self, start: int, until: int | None) -> list[Any]:
+        """A run of offered events starting at `start` with no gap, else nothing (the
+        store decides: ids may skip after a rolled-back insert, or another node's
+        events may lie between)."""
+        run: list[Any] = []
+        with self._cond:
+            while self._offered and self._offered[0][0] < start:
+                self._offered.popleft()
+            expected = start
+            for item in self._offered:
+                if item[0] != expected or len(run) >= self._batch_size:
+                    break
+                if until is not None and item[0] > until:
+                    break
+                run.append(item)
+                expected += 1
+        return run
 
     def _apply(
         self, events: Sequence[tuple[int, str, Any]], first: int, last: int

@@ -50,6 +50,7 @@ class Ledger:
             clock=FixedClock(),
         )
         follower = ProjectionFollower(central, db, build_projections())
+        central.on_recorded = follower.offer  # as serve does: own commits handed over
         writer = CommandWriter(central, on_commit=lambda _: follower.notify())
         follower.start()
         writer.start()
