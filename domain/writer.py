@@ -90,6 +90,16 @@ class CommandWriter:
         """Side rows (frame journal, presence) for the next commit; nobody waits."""
         self._queue.put(_Item(None, None, journal or [], presence or []))
 
+    def record_async(
+        self, journal: list[tuple[Any, ...]], presence: list[tuple[Any, ...]]
+    ) -> asyncio.Future[Handled]:
+        """record() for a caller that must know the rows are committed (session
+        ownership on connect: another node routes calls by it)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Handled] = loop.create_future()
+        self._queue.put(_Item(None, future, journal, presence, loop=loop))
+        return future
+
     def _run(self) -> None:
         while True:
             first = self._queue.get()
@@ -125,8 +135,12 @@ class CommandWriter:
                         exc_info=True)  # fmt: skip
             outcomes = [self._one(cmd) for cmd in cmds]
             self._side_rows_alone(journal, presence)
-        settled = list(zip(commands, outcomes, strict=True))
-        for loop in {i.loop for i in commands if i.loop is not None}:
+        settled: list[tuple[_Item, Handled | BaseException]] = list(
+            zip(commands, outcomes, strict=True)
+        )
+        side_waiters = [i for i in batch if i.command is None and i.future is not None]
+        settled += [(i, Handled(None, None)) for i in side_waiters]
+        for loop in {i.loop for i, _ in settled if i.loop is not None}:
             mine = [(i, o) for i, o in settled if i.loop is loop]
             loop.call_soon_threadsafe(_settle, mine)
         _settle([(i, o) for i, o in settled if i.loop is None])

@@ -41,6 +41,9 @@ class Backend(Protocol):
         self, journal: list[JournalRow], presence: list[tuple[Any, ...]]
     ) -> None: ...
 
+    async def record_committed(self, presence: list[tuple[Any, ...]]) -> None:
+        """record(), returning once the rows are committed."""
+
 
 class LedgerBackend:
     def __init__(self, central: CentralSystem, writer: CommandWriter) -> None:
@@ -75,6 +78,9 @@ class LedgerBackend:
     def record(self, journal: list[JournalRow], presence: list[tuple[Any, ...]]) -> None:
         self.writer.record(journal, presence)
 
+    async def record_committed(self, presence: list[tuple[Any, ...]]) -> None:
+        await self.writer.record_async([], presence)
+
 
 class NullBackend:
     """Stores nothing: every station Accepted, every tag Accepted, ids from a counter."""
@@ -100,4 +106,7 @@ class NullBackend:
         return StationAccess(True, None)
 
     def record(self, journal: list[JournalRow], presence: list[tuple[Any, ...]]) -> None:
+        pass
+
+    async def record_committed(self, presence: list[tuple[Any, ...]]) -> None:
         pass

@@ -62,6 +62,11 @@ class OcppServer:
         now = datetime.now(UTC).isoformat()
         self.backend.record([], [(station, online, now, self.node_id)])
 
+    async def take_ownership(self, station: str) -> None:
+        """Committed before the session serves: other nodes route calls by it."""
+        now = datetime.now(UTC).isoformat()
+        await self.backend.record_committed([(station, 1, now, self.node_id)])
+
 
 ocpp_server_key = web.AppKey("ocpp_server", OcppServer)
 
@@ -104,8 +109,8 @@ async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
     server.sessions[station] = session
     if previous is not None:  # a reconnect replaces the old socket (rules §13.8)
         await previous.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"replaced")
-    server.presence(station, 1)
     try:
+        await server.take_ownership(station)
         await session.serve()
     finally:
         if server.sessions.get(station) is session:
