@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -23,7 +24,11 @@ from ops.settings import Settings
 from projections.catalog import build_projections
 from projections.database import Database, open_database
 from projections.follower import ProjectionFollower
+from projections.live import LiveHub, live_hub
 from projections.queries import SqlQueries
+
+if TYPE_CHECKING:
+    from eventsourcing.persistence import Notification
 
 log = logging.getLogger(__name__)
 PROJECTION_COALESCE = 0.05  # seconds between projection batches while busy
@@ -40,6 +45,7 @@ class Runtime:
     writer: CommandWriter
     follower: ProjectionFollower
     metrics: Metrics
+    live: LiveHub
 
     def start(self) -> None:
         self.follower.start()
@@ -71,11 +77,19 @@ def open_central(settings: Settings, db: Database) -> CentralSystem:
 def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
     db = open_database(settings.database)
     central = open_central(settings, db)
+    live = live_hub(central, db)
+
+    def events_stored(notifications: Sequence[Notification]) -> None:
+        central.invalidate(notifications)
+        live.publish(notifications)
+
     follower = ProjectionFollower(
-        central, db, build_projections(), on_notifications=central.invalidate,
+        central, db, build_projections(), on_notifications=events_stored,
         coalesce=PROJECTION_COALESCE,
     )  # fmt: skip
-    runtime = Runtime(settings, db, central, CommandWriter(central), follower, metrics)
+    central.on_recorded = follower.offer  # our own commits need no read-back
+    runtime = Runtime(settings, db, central, CommandWriter(central), follower, metrics,
+                      live)  # fmt: skip
     runtime.writer = CommandWriter(central, on_commit=runtime.committed)
     return runtime
 
@@ -122,7 +136,8 @@ def build_web_app(settings: Settings) -> web.Application:
     if runtime is not None:
         app[runtime_key] = runtime
         add_graphql_routes(app, queries=SqlQueries(runtime.db), writer=runtime.writer,
-                           follower=runtime.follower, api_token=settings.api_token)  # fmt: skip
+                           follower=runtime.follower, api_token=settings.api_token,
+                           gateway=app[gateway_key], live=runtime.live)  # fmt: skip
 
     def refresh() -> None:
         metrics.connections.set(len(server.sessions))

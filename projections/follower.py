@@ -54,6 +54,7 @@ class ProjectionFollower:
         # Sees every stored event, also other nodes': the writer's cache listens here.
         self._on_notifications = on_notifications
         self._coalesce = coalesce
+        self._notified: int | None = None  # last event the hook saw
         self._offered: deque[tuple[int, Any, Any]] = deque(maxlen=OFFERED_MAX)
         self._topics = frozenset().union(*(p.topics for p in projections))
         self._positions: dict[str, int] = {}
@@ -168,6 +169,8 @@ class ProjectionFollower:
         start = min(self._positions.values(), default=0) + 1
         if until is not None and start > until:
             return False
+        if self._notify_skipped(start):
+            return True
         offered = self._take_offered(start, until)
         if offered:
             notifications = [n for _, n, _ in offered]
@@ -187,7 +190,24 @@ class ProjectionFollower:
             ]
         if self._on_notifications is not None:
             self._on_notifications(notifications)
+            self._notified = notifications[-1].id
         self._apply(events, start, notifications[-1].id)
+        return True
+
+    def _notify_skipped(self, start: int) -> bool:
+        """Another node's follower applied a range for us (shared read models): the
+        hook still sees every event, so caches here are dropped for those too."""
+        if self._on_notifications is None or self._notified is None:
+            self._notified = start - 1
+            return False
+        if self._notified >= start - 1:
+            return False
+        skipped = self._central.recorder.select_notifications(
+            self._notified + 1, self._batch_size, stop=start - 1
+        )
+        self._notified = skipped[-1].id if skipped else start - 1
+        if skipped:
+            self._on_notifications(skipped)
         return True
 
     def _take_offered(self, start: int, until: int | None) -> list[Any]:

@@ -14,6 +14,7 @@ from projections import rows as r
 from projections.base import utc_text
 from projections.database import Database, Row
 from projections.id_tags import ID_TAGS
+from projections.operation_queries import OperationQueries, SqlOperationQueries
 from projections.stations import CONNECTORS, STATIONS
 from projections.transactions import METER_VALUES, TRANSACTIONS
 from projections.unknown_stations import UNKNOWN_STATIONS
@@ -62,14 +63,17 @@ class IdTagQueries(Protocol):
     ) -> r.Page[r.IdTagRow]: ...
 
 
-class Queries(StationQueries, TransactionQueries, IdTagQueries, Protocol):
+class Queries(
+    StationQueries, TransactionQueries, IdTagQueries, OperationQueries, Protocol
+):
     """Everything the GraphQL API reads."""
 
 
-class SqlQueries:
+class SqlQueries(SqlOperationQueries):
     """The queries over the projection tables (and presence), on either store."""
 
     def __init__(self, db: Database, prefix: str = "") -> None:
+        super().__init__(db, prefix)
         self._db = db
         self._stations = prefix + STATIONS.name
         self._connectors = prefix + CONNECTORS.name

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import strawberry
 
+from api.graphql.operation_types import OperationNode
 from api.graphql.pagination import PageInfo, decode, encode
 from api.graphql.types import (
     IdTagNode,
@@ -22,6 +23,7 @@ from api.graphql.types import (
 
 if TYPE_CHECKING:
     from projections import rows
+    from projections.operation_queries import OperationRow
 
 R = TypeVar("R")
 
@@ -125,3 +127,26 @@ class IdTagConnection:
         # Tags sort case-insensitively (OCPP 1.6 IdToken), so the cursor does too.
         return cls(**_page("idTag", page, after, IdTagEdge, IdTagNode.from_row,
                            lambda r: r.id_tag.casefold()))  # fmt: skip
+
+
+@strawberry.type
+class OperationEdge:
+    cursor: str
+    node: OperationNode
+
+
+@strawberry.type
+class OperationConnection:
+    edges: list[OperationEdge]
+    page_info: PageInfo
+
+    @staticmethod
+    def key(after: str | None) -> int | None:
+        return decode(after, "operation", int)
+
+    @classmethod
+    def of(
+        cls, page: rows.Page[OperationRow], after: str | None
+    ) -> OperationConnection:
+        return cls(**_page("operation", page, after, OperationEdge,
+                           OperationNode.from_row, attrgetter("position")))  # fmt: skip

@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
 
 from aiohttp import web
 from strawberry.dataloader import DataLoader
@@ -14,6 +15,8 @@ from strawberry.dataloader import DataLoader
 from domain.commands import Command
 from domain.exceptions import DomainError
 from domain.results import Handled
+from projections.live import LiveHub
+from projections.operation_queries import AvailabilityRow, ConfigurationRow
 from projections.queries import Queries
 from projections.rows import MeterValueRow
 
@@ -36,6 +39,30 @@ class ReadModelWaiter(Protocol):
     def wait(self, notification_id: int | None, timeout: float) -> bool: ...
 
 
+class CallResult(Protocol):
+    """What came of one CSMS-initiated call (adapters.ocpp.gateway.OperationResult)."""
+
+    @property
+    def operation_id(self) -> UUID: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def response(self) -> dict[str, Any] | None: ...
+    @property
+    def error_code(self) -> str | None: ...
+    @property
+    def error_description(self) -> str | None: ...
+
+
+class StationGateway(Protocol):
+    """The one outbound path (ARCHITECTURE.md §5). It raises an exception with
+    `code` and `description` when the arguments break the OCPP schema."""
+
+    async def call(
+        self, station: str, action: str, arguments: dict[str, Any], requested_by: str
+    ) -> CallResult: ...
+
+
 @dataclass(frozen=True)
 class Services:
     """Given once to add_graphql_routes; shared by every request."""
@@ -43,6 +70,8 @@ class Services:
     queries: Queries
     writer: CommandSubmitter
     follower: ReadModelWaiter
+    gateway: StationGateway | None = None
+    live: LiveHub | None = None
 
 
 @dataclass
@@ -50,11 +79,17 @@ class Context:
     request: web.Request
     response: web.StreamResponse
     services: Services
+    # graphql-transport-ws: the connection_init payload (strawberry sets it).
+    connection_params: dict[str, Any] | None = None
     meter_values: DataLoader[int, list[MeterValueRow]] = field(init=False)
+    configuration: DataLoader[str, list[ConfigurationRow]] = field(init=False)
+    availability: DataLoader[str, list[AvailabilityRow]] = field(init=False)
 
     def __post_init__(self) -> None:
-        # One batched query per request for all the transactions on a page.
+        # One batched query per request for all the rows on a page.
         self.meter_values = DataLoader(load_fn=self._load_meter_values)
+        self.configuration = DataLoader(load_fn=self._by_station("configuration"))
+        self.availability = DataLoader(load_fn=self._by_station("availability"))
 
     @property
     def queries(self) -> Queries:
@@ -83,3 +118,10 @@ class Context:
     async def _load_meter_values(self, ids: list[int]) -> list[list[MeterValueRow]]:
         found = await self.read(self.queries.meter_values, ids)
         return [found[i] for i in ids]
+
+    def _by_station(self, query: str) -> Callable[[list[str]], Any]:
+        async def load(station_ids: list[str]) -> list[Any]:
+            found = await self.read(getattr(self.queries, query), station_ids)
+            return [found[s] for s in station_ids]
+
+        return load

@@ -13,6 +13,7 @@ from api.graphql import connections as cx
 from api.graphql import enums as e
 from api.graphql import types as t
 from api.graphql.context import Context
+from api.graphql.operation_types import OperationNode
 from api.graphql.pagination import DEFAULT_FIRST, bounded
 
 Info = strawberry.Info[Context, None]
@@ -85,3 +86,22 @@ class Query:
             after=cx.IdTagConnection.key(after),
         )  # fmt: skip
         return cx.IdTagConnection.of(page, after)
+
+    @strawberry.field(description="Operator calls to stations, newest first.")
+    async def operations(
+        self, info: Info, station_id: strawberry.ID | None = None,
+        first: int = DEFAULT_FIRST, after: str | None = None,
+    ) -> cx.OperationConnection:  # fmt: skip
+        page = await info.context.read(
+            info.context.queries.list_operations, first=bounded(first),
+            after=cx.OperationConnection.key(after), station_id=station_id,
+        )  # fmt: skip
+        return cx.OperationConnection.of(page, after)
+
+    @strawberry.field(description="One operator call, by the operationId a mutation "
+                      "answered or an error carried.")  # fmt: skip
+    async def operation(
+        self, info: Info, operation_id: strawberry.ID
+    ) -> OperationNode | None:
+        row = await info.context.read(info.context.queries.get_operation, operation_id)
+        return OperationNode.from_row(row) if row else None

@@ -1,7 +1,7 @@
 """The schema: Query and Mutation roots, the DateTime scalar, limits on hostile queries.
 
-Mutation is composed from per-topic classes so later features (operator calls to
-stations, subscriptions) add a class here instead of growing one root.
+Mutation is composed from per-topic classes so later features add a class here
+instead of growing one root.
 """
 
 from __future__ import annotations
@@ -25,14 +25,16 @@ from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from api.graphql.context import ApiError
+from api.graphql.live import EVENT_TYPES, Subscription
 from api.graphql.mutations import StationMutations
+from api.graphql.operator import OperatorMutations
 from api.graphql.queries import Query
 from api.graphql.scalars import DATETIME
 
 MAX_DEPTH = 10
 MAX_TOKENS = 5000
 MAX_ALIASES = 30
-MUTATIONS: tuple[type, ...] = (StationMutations,)
+MUTATIONS: tuple[type, ...] = (StationMutations, OperatorMutations)
 log = logging.getLogger(__name__)
 
 
@@ -51,12 +53,13 @@ class CsmsSchema(strawberry.Schema):
 
 
 def build_schema(
-    mutations: tuple[type, ...] = MUTATIONS, subscription: type | None = None
+    mutations: tuple[type, ...] = MUTATIONS, subscription: type | None = Subscription
 ) -> strawberry.Schema:
     return CsmsSchema(
         query=Query,
         mutation=merge_types("Mutation", mutations),
         subscription=subscription,
+        types=EVENT_TYPES,  # reached through the StationEvent interface only
         config=StrawberryConfig(scalar_map={datetime: DATETIME}),
         extensions=[
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 import strawberry
 
 from api.graphql import enums as e
+from api.graphql import operation_types as ops
 from api.graphql.context import Context
 
 if TYPE_CHECKING:
@@ -32,10 +33,20 @@ class Connector:
     vendor_id: str | None
     vendor_error_code: str | None
     timestamp: datetime = strawberry.field(description="The station's own timestamp.")
+    station_id: strawberry.Private[str]
+    availability: e.AvailabilityType | None = strawberry.field(
+        resolver=ops.connector_availability,
+        description="As last accepted to a ChangeAvailability; null if never changed.",
+    )
+    scheduled_availability: e.AvailabilityType | None = strawberry.field(
+        resolver=ops.connector_scheduled_availability,
+        description="Answered Scheduled: takes effect when the transaction ends.",
+    )
 
     @classmethod
-    def from_row(cls, row: rows.ConnectorRow) -> Connector:
+    def from_row(cls, row: rows.ConnectorRow, station_id: str) -> Connector:
         return cls(
+            station_id=station_id,
             connector_id=row.connector_id,
             status=e.ChargePointStatus(row.status),
             error_code=e.ChargePointErrorCode(row.error_code),
@@ -69,6 +80,9 @@ class StationNode:
     diagnostics_status: e.DiagnosticsStatus | None
     firmware_status: e.FirmwareStatus | None
     connectors: list[Connector]
+    configuration: list[ops.ConfigurationSetting] = strawberry.field(
+        resolver=ops.station_configuration, description="By key."
+    )
 
     @classmethod
     def from_row(cls, row: rows.StationRow) -> StationNode:
@@ -92,7 +106,7 @@ class StationNode:
             first_seen=row.first_seen,
             diagnostics_status=_opt(e.DiagnosticsStatus, row.diagnostics_status),
             firmware_status=_opt(e.FirmwareStatus, row.firmware_status),
-            connectors=[Connector.from_row(c) for c in row.connectors],
+            connectors=[Connector.from_row(c, row.id) for c in row.connectors],
         )
 
 
