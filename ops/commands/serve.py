@@ -55,6 +55,10 @@ def serve(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")  # fmt: skip
     raise_open_file_limit()
     sock = listening_socket(settings)
+    # Connections queue in the backlog from here on: tools may start connecting.
+    logging.getLogger("chargeledger").info(
+        "listening on %s:%s", settings.host, sock.getsockname()[1]
+    )
     web.run_app(build_web_app(settings), sock=sock, print=None,
                 handle_signals=True, access_log=None)  # fmt: skip
     return 0
