@@ -85,7 +85,7 @@ def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
 
     follower = ProjectionFollower(
         central, db, build_projections(), on_notifications=events_stored,
-        coalesce=PROJECTION_COALESCE,
+        coalesce=PROJECTION_COALESCE, observe_delay=metrics.projection_delay.observe,
     )  # fmt: skip
     central.on_recorded = follower.offer  # our own commits need no read-back
     runtime = Runtime(settings, db, central, CommandWriter(central), follower, metrics,

@@ -40,6 +40,10 @@ class Metrics:
         self.projection_lag = Gauge("chargeledger_projection_lag_events",
                                     "Events committed but not yet in a read model",
                                     ["projection"], registry=r)  # fmt: skip
+        self.projection_delay = Histogram(
+            "chargeledger_projection_delay_seconds",
+            "Time from an event's commit until the read models show it",
+            buckets=LATENCY_BUCKETS, registry=r)  # fmt: skip
         self.outbound = Counter("chargeledger_outbound_calls",
                                 "CSMS-initiated calls by outcome", ["action", "outcome"],
                                 registry=r)  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from datetime import UTC, datetime
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ class ProjectionFollower:
         batch_size: int = 1000,
         on_notifications: Callable[[Sequence[Notification]], None] | None = None,
         coalesce: float = 0.0,
+        observe_delay: Callable[[float], None] | None = None,
     ) -> None:
         self._central = central
         self._db = db
@@ -54,6 +56,7 @@ class ProjectionFollower:
         # Sees every stored event, also other nodes': the writer's cache listens here.
         self._on_notifications = on_notifications
         self._coalesce = coalesce
+        self._observe_delay = observe_delay
         self._notified: int | None = None  # last event the hook saw
         self._offered: deque[tuple[int, Any, Any]] = deque(maxlen=OFFERED_MAX)
         self._topics = frozenset().union(*(p.topics for p in projections))
@@ -253,6 +256,11 @@ class ProjectionFollower:
                 )
                 tracked[projection.tracking_name] = last
         self._advance(tracked)
+        if self._observe_delay is not None and events:
+            # Commit-to-read-model delay of the oldest event in the batch (its
+            # timestamp is taken just before the writer's commit).
+            oldest = min(e.timestamp for _, _, e in events)
+            self._observe_delay((datetime.now(UTC) - oldest).total_seconds())
 
     def _advance(self, tracked: dict[str, int]) -> None:
         with self._cond:
