@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -20,6 +21,7 @@ from api.app import add_graphql_routes
 from domain.application import CentralSystem
 from domain.writer import BatchStats, CommandWriter
 from ops.metrics import Metrics
+from ops.orphans import close_orphaned_operations
 from ops.settings import Settings
 from projections.catalog import build_projections
 from projections.database import Database, open_database
@@ -118,6 +120,24 @@ async def readyz(request: web.Request) -> web.Response:
                              status=200 if ready else 503)  # fmt: skip
 
 
+async def sweep_orphans(runtime: Runtime) -> None:
+    """Close calls left open by a node that stopped mid-call: at start, then hourly.
+    A live node's call ends within the timeout of every call queued before it."""
+    settings = runtime.settings
+    horizon = timedelta(seconds=settings.call_timeout * (settings.call_queue + 1) + 60)
+    while True:
+        try:
+            before = datetime.now(UTC) - horizon
+            closed = await asyncio.to_thread(
+                close_orphaned_operations, runtime.db, runtime.writer, before
+            )
+            if closed:
+                log.warning("closed %d operator calls left open by a stopped node", closed)
+        except Exception:
+            log.exception("sweeping orphaned operator calls failed")
+        await asyncio.sleep(3600)
+
+
 def build_web_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=1024**2)
     metrics = Metrics()
@@ -149,11 +169,15 @@ def build_web_app(settings: Settings) -> web.Application:
     app.router.add_get("/metrics", metrics.handler(refresh))
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        sweeper = None
         if runtime is not None:
             await asyncio.to_thread(runtime.start)
+            sweeper = asyncio.create_task(sweep_orphans(runtime))
         if router is not None:
             await router.start()
         yield
+        if sweeper is not None:
+            sweeper.cancel()
         if router is not None:
             await router.stop()
         for session in list(server.sessions.values()):
