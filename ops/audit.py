@@ -1,9 +1,9 @@
 """Audit functions over a CSMS database: opening it read-only, naming what is in it
 (stations, transactions, reservations, event types, times), and the global event log.
 Plain functions over a Ledger, so tests call them without argparse; the commands in
-`ops/commands/` only parse, call and print. More in audit_log (how the log is read),
-audit_history (one aggregate, time travel), audit_journal (frames, export) and
-audit_replay (resending a recorded session).
+`ops/commands/` only parse, call and print. How the log is read and rendered is shared
+with the API (projections/history*.py); more here in audit_history (one aggregate, time
+travel), audit_journal (frames, export) and audit_replay (resending a recorded session).
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from domain.application import CentralSystem
 from domain.station import Station
 from domain.timestamps import parse_iso
 from domain.transaction_number import TransactionNumber
-from ops.audit_log import EventFilter, EventLog
 from ops.audit_store import AuditError, Ledger
 from ops.output import Record
 from projections.database import open_database, sqlite_path
 from projections.event_index import event_classes
+from projections.history import EventFilter, UnknownEventType
+from projections.history_log import EventLog
+from projections.history_log import event_types as full_type_names
 
 __all__ = ["AuditError", "EventFilter", "Ledger", "events", "open_ledger"]
 
@@ -116,14 +118,10 @@ def any_aggregate(ledger: Ledger, text: str) -> UUID:
 
 def event_types(names: Sequence[str]) -> tuple[str, ...]:
     """Full type names; `ConnectorStatusChanged` alone names every aggregate's."""
-    known = event_classes()
-    found: list[str] = []
-    for name in names:
-        matches = [t for t in known if name in (t, t.rsplit(".", 1)[-1])]
-        if not matches:
-            raise AuditError(f"unknown event type {name!r}")
-        found += matches
-    return tuple(dict.fromkeys(found))
+    try:
+        return full_type_names(names)
+    except UnknownEventType as unknown:
+        raise AuditError(str(unknown)) from None
 
 
 # -- the event log -------------------------------------------------------------------

@@ -12,11 +12,12 @@ from typing import Any
 from uuid import UUID
 
 from domain.operation import Operation
-from ops.audit_store import PAGE, Ledger
+from ops.audit_store import Ledger
 from ops.output import Record
 from projections.base import utc_text
 from projections.database import Row
 from projections.event_index import describe
+from projections.history_store import PAGE
 
 JOURNAL = "chargeledger_journal"
 CALL, CALLRESULT, CALLERROR = 2, 3, 4

@@ -1,41 +1,10 @@
-"""Reading the stored history for audits: events with their global positions, decoded
-and rendered as JSON-safe records, the event index where it has been built.
-
-eventsourcing reads one aggregate without positions and the log only as a range, so
-events by position or by aggregate with positions are read from its table here (as
-`ops/integrity.py` does): SQLite keeps the position as the rowid, PostgreSQL as
-`notification_id`.
-"""
+"""The audit's handle on a CSMS database: the stored history (read as in
+projections/history_store.py) opened by the CLI, and the CLI's one-line refusal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
-from uuid import UUID
-
-from eventsourcing.persistence import Notification
-
-from domain.application import CentralSystem
 from ops.cli import CliError
-from ops.output import Record, jsonable
-from projections.base import utc_text
-from projections.database import Database, Row
-from projections.event_index import (
-    EVENTS,
-    EventIndexProjection,
-    Facts,
-    created_facts,
-    describe,
-)
-
-PAGE = 1000
-IN_CHUNK = 500
-META = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic"}
-)
-SECRETS = frozenset({"password_hash"})  # an audit export is no place for credentials
-Positioned = tuple[int, Any]  # (position, domain event)
+from projections.history_store import History
 
 
 class AuditError(CliError):
@@ -43,146 +12,10 @@ class AuditError(CliError):
     (a CliError, so `chargeledger` prints it as such and exits 2)."""
 
 
-@dataclass
-class Ledger:
-    """One CSMS database read for audit: events through a read-only CentralSystem,
-    side tables (journal, event index) through the SQL port."""
-
-    central: CentralSystem
-    db: Database
-
-    @property
-    def events_table(self) -> str:
-        return str(self.central.recorder.events_table_name)  # type: ignore[attr-defined]
-
-    @property
-    def _position(self) -> str:
-        return "rowid" if self.db.dialect == "sqlite" else "notification_id"
+class Ledger(History):
+    """One CSMS database opened for audit: it owns its read-only CentralSystem and
+    its database, and closes them."""
 
     def close(self) -> None:
         self.central.close()
         self.db.close()
-
-    def has_table(self, name: str) -> bool:
-        if self.db.dialect == "sqlite":
-            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
-            return bool(self.db.query(sql, (name,)))
-        return self.db.query("SELECT to_regclass(?) AS t", (name,))[0]["t"] is not None
-
-    def max_position(self) -> int:
-        return int(self.central.recorder.max_notification_id() or 0)
-
-    def index_position(self) -> int | None:
-        """How far the event index has got, or None where it was never built."""
-        if not (self.has_table(EVENTS.name) and self.has_table("projection_tracking")):
-            return None
-        rows = self.db.query(
-            "SELECT position FROM projection_tracking WHERE name = ?",
-            (EventIndexProjection.name,),
-        )
-        return int(rows[0]["position"]) if rows else None
-
-    def _select(self, where: str, params: Sequence[Any], tail: str = "") -> list[Row]:
-        return self.db.query(
-            f"SELECT {self._position} AS position, originator_id, originator_version, "
-            f"topic, state FROM {self.events_table} WHERE {where} {tail}",
-            params,
-        )
-
-    def _decode(self, rows: list[Row]) -> list[Positioned]:
-        to_event = self.central.mapper.to_domain_event
-        decoded = []
-        for row in rows:
-            originator = row["originator_id"]
-            notification = Notification(
-                id=row["position"],
-                originator_id=originator
-                if isinstance(originator, UUID)
-                else UUID(originator),
-                originator_version=row["originator_version"],
-                topic=row["topic"],
-                state=bytes(row["state"]),
-            )
-            decoded.append((int(row["position"]), to_event(notification)))
-        return decoded
-
-    def at_positions(self, positions: Sequence[int]) -> list[Positioned]:
-        found: list[Positioned] = []
-        for i in range(0, len(positions), IN_CHUNK):
-            chunk = list(positions[i : i + IN_CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            found += self._decode(self._select(f"{self._position} IN ({marks})", chunk))
-        return sorted(found, key=lambda pair: pair[0])
-
-    def of_aggregate(
-        self, aggregate_id: UUID, after_version: int = 0
-    ) -> Iterator[Positioned]:
-        """One aggregate's events in version order, a page at a time."""
-        key: Any = aggregate_id.hex if self.db.dialect == "sqlite" else aggregate_id
-        while True:
-            rows = self._select(
-                "originator_id = ? AND originator_version > ?",
-                (key, after_version, PAGE),
-                "ORDER BY originator_version LIMIT ?",
-            )
-            yield from self._decode(rows)
-            if len(rows) < PAGE:
-                return
-            after_version = rows[-1]["originator_version"]
-
-    def exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.central.recorder.select_events(aggregate_id, limit=1))
-
-
-class Resolver:
-    """An aggregate's facts (station, transaction id) from its created event, as the
-    index has them; remembered for a bounded number of aggregates."""
-
-    def __init__(self, ledger: Ledger, capacity: int = 100_000) -> None:
-        self._ledger = ledger
-        self._capacity = capacity
-        self._known: dict[int, Facts] = {}  # by UUID.int: UUID hashes in Python
-
-    def facts(self, aggregate_id: UUID, created: Any = None) -> Facts | None:
-        """`created`: the aggregate's created event when the caller has it at hand."""
-        found = self._known.get(aggregate_id.int)
-        if found is None:
-            created = created if created is not None else self._created(aggregate_id)
-            if created is None:
-                return None
-            found = self._remember(aggregate_id.int, created_facts(created))
-        return found
-
-    def _created(self, aggregate_id: UUID) -> Any:
-        return next(iter(self._ledger.central.events.get(aggregate_id, lte=1)), None)
-
-    def _remember(self, key: int, facts: Facts) -> Facts:
-        if len(self._known) >= self._capacity:  # forget the oldest: dicts keep order
-            del self._known[next(iter(self._known))]
-        self._known[key] = facts
-        return facts
-
-
-def render(position: int, event: Any, station: str | None, txid: int | None) -> Record:
-    """One event as a JSON line: where it is, when, what, whose, and its fields."""
-    type_name, kind = describe(type(event))
-    record: Record = {
-        "record": "event",
-        "position": position,
-        "recordedAt": utc_text(event.timestamp),
-        "type": type_name,
-        "aggregate": {"kind": kind, "id": str(event.originator_id)},
-        "version": event.originator_version,
-    }
-    if station is not None:
-        record["stationId"] = station
-    if txid is not None:
-        record["transactionId"] = txid
-    record["data"] = {
-        name: (
-            "<redacted>" if name in SECRETS and value is not None else jsonable(value)
-        )
-        for name, value in vars(event).items()
-        if name not in META
-    }
-    return record

@@ -10,37 +10,15 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import Any, NoReturn, TextIO
-from uuid import UUID
 
 import orjson
 
-from projections.base import utc_text
+from projections.history_render import Record as Record  # what the commands print
 
-Record = dict[str, Any]
 # Sources may yield None between records: "nothing more for now" (a follow loop about
 # to wait), so what was printed reaches a pipe before the wait.
 Stream = Iterable[Record | None]
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def jsonable(value: Any) -> Any:
-    """Event fields as JSON values: datetimes ISO UTC, UUIDs and decimals as text."""
-    if type(value) in _PLAIN:  # most fields: checked first, the dump does this a lot
-        return value
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return utc_text(value)
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    return value
 
 
 def dumps(record: Any) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from projections import rows as r
 from projections.base import utc_text
@@ -18,6 +18,9 @@ from projections.operation_queries import OperationQueries, SqlOperationQueries
 from projections.stations import CONNECTORS, STATIONS
 from projections.transactions import METER_VALUES, TRANSACTIONS
 from projections.unknown_stations import UNKNOWN_STATIONS
+
+if TYPE_CHECKING:
+    from projections.history import EventFilter, Record
 
 PRESENCE = "chargeledger_presence"  # kept by the OCPP adapter, outside the events
 
@@ -63,10 +66,23 @@ class IdTagQueries(Protocol):
     ) -> r.Page[r.IdTagRow]: ...
 
 
+class HistoryQueries(Protocol):
+    """The audit questions (projections.history.EventHistory): records as the CLI
+    prints them."""
+
+    def events(self, flt: EventFilter, *, first: int) -> r.Page[Record]: ...
+    def station_at(self, station_id: str, at: datetime) -> Record | None: ...
+
+
 class Queries(
     StationQueries, TransactionQueries, IdTagQueries, OperationQueries, Protocol
 ):
-    """Everything the GraphQL API reads."""
+    """Everything the GraphQL API reads from the read models."""
+
+    @property
+    def db(self) -> Database:
+        """Their database (the event index is read there, with the stored events)."""
+        ...
 
 
 class SqlQueries(SqlOperationQueries):
@@ -75,6 +91,7 @@ class SqlQueries(SqlOperationQueries):
     def __init__(self, db: Database, prefix: str = "") -> None:
         super().__init__(db, prefix)
         self._db = db
+        self.db = db  # the history reads the event index here (Queries.db)
         self._stations = prefix + STATIONS.name
         self._connectors = prefix + CONNECTORS.name
         self._unknown = prefix + UNKNOWN_STATIONS.name

@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from uuid import UUID
 
 from aiohttp import web
@@ -15,10 +16,14 @@ from strawberry.dataloader import DataLoader
 from domain.commands import Command
 from domain.exceptions import DomainError
 from domain.results import Handled
+from projections.history import EventHistory
 from projections.live import LiveHub
 from projections.operation_queries import AvailabilityRow, ConfigurationRow
-from projections.queries import Queries
+from projections.queries import HistoryQueries, Queries
 from projections.rows import MeterValueRow
+
+if TYPE_CHECKING:
+    from domain.application import CentralSystem
 
 T = TypeVar("T")
 READ_YOUR_WRITES_TIMEOUT = 5.0  # seconds a mutation waits for the read models
@@ -32,6 +37,9 @@ class ApiError(Exception):
 
 
 class CommandSubmitter(Protocol):
+    # The node's write model; the API only reads stored events through it (history).
+    @property
+    def central(self) -> CentralSystem: ...
     def submit(self, command: Command) -> Future[Handled]: ...
 
 
@@ -73,6 +81,13 @@ class Services:
     gateway: StationGateway | None = None
     live: LiveHub | None = None
 
+    @cached_property
+    def history(self) -> HistoryQueries:
+        """The stored events: through the writer's CentralSystem (stored events and
+        past versions only, never its cache) and the event index in the read models'
+        database."""
+        return EventHistory(self.writer.central, self.queries.db)
+
 
 @dataclass
 class Context:
@@ -94,6 +109,10 @@ class Context:
     @property
     def queries(self) -> Queries:
         return self.services.queries
+
+    @property
+    def history(self) -> HistoryQueries:
+        return self.services.history
 
     async def read(
         self, query: Callable[..., T], /, *args: object, **kwargs: object

@@ -1,7 +1,7 @@
 """The schema: Query and Mutation roots, the DateTime scalar, limits on hostile queries.
 
-Mutation is composed from per-topic classes so later features add a class here
-instead of growing one root.
+Query and Mutation are composed from per-topic classes so later features add a class
+here instead of growing one root.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from api.graphql.context import ApiError
+from api.graphql.history import HistoryQuery
 from api.graphql.live import EVENT_TYPES, Subscription
 from api.graphql.mutations import StationMutations
 from api.graphql.operator import OperatorMutations
@@ -34,6 +35,7 @@ from api.graphql.scalars import DATETIME
 MAX_DEPTH = 10
 MAX_TOKENS = 5000
 MAX_ALIASES = 30
+QUERIES: tuple[type, ...] = (Query, HistoryQuery)
 MUTATIONS: tuple[type, ...] = (StationMutations, OperatorMutations)
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ def build_schema(
     mutations: tuple[type, ...] = MUTATIONS, subscription: type | None = Subscription
 ) -> strawberry.Schema:
     return CsmsSchema(
-        query=Query,
+        query=merge_types("Query", QUERIES),
         mutation=merge_types("Mutation", mutations),
         subscription=subscription,
         types=EVENT_TYPES,  # reached through the StationEvent interface only
