@@ -1,4 +1,7 @@
-"""TransactionIds on both stores: unique positive int32 across restarts and nodes."""
+"""TransactionIds on both stores: unique positive int32 across restarts and nodes.
+
+Both hand out ids in blocks of BLOCK per database round trip; a restart skips the
+rest of a block (gaps are fine, reuse is not)."""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ import threading
 from projections.database import Database
 
 INT32_MAX = 2_147_483_647
-BLOCK = 64  # SQLite: one extra commit per BLOCK starts, not per start
+BLOCK = 64
 
 
-class SqliteTransactionIds:
-    """Reserves blocks from a counter row; a restart skips the rest of a block."""
+class _BlockedIds:
+    """Ids start + 1 … start + BLOCK from each reserved block: never 0 (rules §1.1)."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -21,12 +24,20 @@ class SqliteTransactionIds:
     def next_id(self) -> int:
         with self._lock:
             if self._next >= self._end:
-                self._end = self._reserve()
-                self._next = self._end - BLOCK
+                self._next = self._reserve_block()
+                self._end = self._next + BLOCK
             self._next += 1
             return self._next
 
-    def _reserve(self) -> int:
+    def _reserve_block(self) -> int:
+        """The start of a block nobody else will get."""
+        raise NotImplementedError
+
+
+class SqliteTransactionIds(_BlockedIds):
+    """A counter row, moved on by BLOCK in its own short transaction."""
+
+    def _reserve_block(self) -> int:
         with self._db.transaction() as cur:
             cur.execute(
                 "INSERT INTO chargeledger_sequences (name, value) VALUES "
@@ -38,30 +49,20 @@ class SqliteTransactionIds:
         assert row is not None
         if row["value"] > INT32_MAX:
             raise OverflowError("transactionId space exhausted")
-        return int(row["value"])
+        return int(row["value"]) - BLOCK
 
 
-class PostgresTransactionIds:
-    """A PostgreSQL sequence that hands out blocks: every node reserves BLOCK ids per
-    round trip, and no two nodes ever get the same block."""
+class PostgresTransactionIds(_BlockedIds):
+    """A PostgreSQL sequence stepping by BLOCK: shared by every node."""
 
     def __init__(self, db: Database) -> None:
-        self._db = db
-        self._lock = threading.Lock()
-        self._next = self._end = 0
+        super().__init__(db)
         with db.transaction() as cur:
             cur.execute(
                 "CREATE SEQUENCE IF NOT EXISTS chargeledger_transaction_id_blocks "
                 f"INCREMENT BY {BLOCK} MINVALUE 0 START WITH 0 MAXVALUE {INT32_MAX - BLOCK}"
             )
 
-    def next_id(self) -> int:
-        with self._lock:
-            if self._next >= self._end:
-                rows = self._db.query(
-                    "SELECT nextval('chargeledger_transaction_id_blocks') AS start"
-                )
-                start = int(rows[0]["start"])
-                self._next, self._end = start, start + BLOCK
-            self._next += 1  # ids start + 1 … start + BLOCK: never 0 (rules §1.1)
-            return self._next
+    def _reserve_block(self) -> int:
+        rows = self._db.query("SELECT nextval('chargeledger_transaction_id_blocks') AS start")
+        return int(rows[0]["start"])
