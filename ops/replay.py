@@ -7,6 +7,7 @@ and drops them.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -100,11 +101,8 @@ def _position(cur: Cursor, name: str) -> int:
 def _difference(
     name: str, position: int, live: list[dict[str, Any]], rebuilt: list[dict[str, Any]]
 ) -> Difference:
-    examples = [
-        {"live": a, "rebuilt": b}
-        for a, b in zip(live + [None] * len(rebuilt), rebuilt + [None] * len(live))  # type: ignore[operator]
-        if a != b
-    ][:5]
+    pairs = itertools.zip_longest(live, rebuilt)
+    examples = [{"live": a, "rebuilt": b} for a, b in pairs if a != b][:5]
     return Difference(name, position, len(live), len(rebuilt), examples)
 
 

@@ -10,6 +10,7 @@ from ops.integrity import verify_integrity
 from ops.output import dumps
 from ops.replay import verify
 from ops.settings import add_database_argument, from_arguments
+from projections.catalog import PROJECTIONS
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         if names or not args.integrity:
             differences = {d.name: d for d in verify(ledger.central, ledger.db, names)}
             failed |= bool(differences)
-            for name in names or sorted(_all()):
+            for name in names or sorted(PROJECTIONS):
                 found = differences.get(name)
                 record = ({"projection": name, "status": "ok"} if found is None else
                           {"projection": name, "status": "different", "position": found.position,
@@ -52,8 +53,3 @@ def run(args: argparse.Namespace) -> int:
                 print(dumps(record))
     return 1 if failed else 0
 
-
-def _all() -> list[str]:
-    from projections.catalog import PROJECTIONS
-
-    return list(PROJECTIONS)
