@@ -19,7 +19,7 @@ from adapters.storage.eventstore import eventsourcing_env
 from adapters.storage.transaction_ids import PostgresTransactionIds, SqliteTransactionIds
 from api.app import add_graphql_routes
 from domain.application import CentralSystem
-from domain.writer import BatchStats, CommandWriter
+from domain.writer import CommandWriter
 from ops.metrics import Metrics
 from ops.orphans import close_orphaned_operations
 from ops.settings import Settings
@@ -59,10 +59,6 @@ class Runtime:
         self.central.close()
         self.db.close()
 
-    def committed(self, stats: BatchStats) -> None:
-        self.follower.notify()
-        self.metrics.observe_commit(stats)
-
     def refresh_gauges(self) -> None:
         head = self.central.recorder.max_notification_id() or 0
         for name, position in self.follower.positions().items():
@@ -89,11 +85,10 @@ def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
         central, db, build_projections(), on_notifications=events_stored,
         coalesce=PROJECTION_COALESCE, observe_delay=metrics.projection_delay.observe,
     )  # fmt: skip
-    central.on_recorded = follower.offer  # our own commits need no read-back
-    runtime = Runtime(settings, db, central, CommandWriter(central), follower, metrics,
-                      live)  # fmt: skip
-    runtime.writer = CommandWriter(central, on_commit=runtime.committed)
-    return runtime
+    # Our own commits reach the follower as they are (this also wakes it).
+    central.on_recorded = follower.offer
+    writer = CommandWriter(central, on_commit=metrics.observe_commit)
+    return Runtime(settings, db, central, writer, follower, metrics, live)
 
 
 runtime_key = web.AppKey("runtime", Runtime)

@@ -50,8 +50,8 @@ class Ledger:
             clock=FixedClock(),
         )
         follower = ProjectionFollower(central, db, build_projections())
-        central.on_recorded = follower.offer  # as serve does: own commits handed over
-        writer = CommandWriter(central, on_commit=lambda _: follower.notify())
+        central.on_recorded = follower.offer  # as serve does: hands over and wakes
+        writer = CommandWriter(central)
         follower.start()
         writer.start()
         try:
