@@ -7,6 +7,7 @@ import base64
 import binascii
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import UTC, datetime
 
 from aiohttp import WSCloseCode, web
@@ -59,13 +60,14 @@ class OcppServer:
         )
 
     def presence(self, station: str, online: int) -> None:
-        now = datetime.now(UTC).isoformat()
-        self.backend.record([], [(station, online, now, self.node_id)])
+        self.backend.record([], [self._presence(station, online)])
 
     async def take_ownership(self, station: str) -> None:
         """Committed before the session serves: other nodes route calls by it."""
-        now = datetime.now(UTC).isoformat()
-        await self.backend.record_committed([(station, 1, now, self.node_id)])
+        await self.backend.record_committed([self._presence(station, 1)])
+
+    def _presence(self, station: str, online: int) -> tuple[Any, ...]:
+        return (station, online, datetime.now(UTC).isoformat(), self.node_id)
 
 
 ocpp_server_key = web.AppKey("ocpp_server", OcppServer)

@@ -112,7 +112,7 @@ class StationSession:
         # one; otherwise it rides along with the answer in the next group commit.
         rows = [out] if self._inbound is None else [self._inbound, out]
         self._inbound = None
-        self.backend.record(rows, [(self.station_id, None, sent.isoformat(), None)])
+        self._record_seen(rows, sent)
         if self._observe is not None:
             self._observe(call.action, outcome, asyncio.get_running_loop().time() - started)
 
@@ -159,7 +159,7 @@ class StationSession:
             self._row("out", datetime.now(UTC), framing.CALLERROR, error.message_id,
                       action, answer),
         ]  # fmt: skip
-        self.backend.record(rows, [(self.station_id, None, received.isoformat(), None)])
+        self._record_seen(rows, received)
 
     # -- CSMS-initiated calls ----------------------------------------------------------
 
@@ -212,7 +212,12 @@ class StationSession:
     def _journal_only(self, received: datetime, frame: framing.Frame, text: str | bytes) -> None:
         kind = framing.CALLRESULT if isinstance(frame, framing.CallResult) else framing.CALLERROR
         row = self._row("in", received, kind, frame.message_id, None, text)
-        self.backend.record([row], [(self.station_id, None, received.isoformat(), None)])
+        self._record_seen([row], received)
+
+    def _record_seen(self, rows: list[tuple[Any, ...]], at: datetime) -> None:
+        """Journal rows for the next commit, and the station's presence: any message
+        is a sign of life (Spec §4.6); online stays as the connect said (None)."""
+        self.backend.record(rows, [(self.station_id, None, at.isoformat(), None)])
 
     def _row(
         self, direction: str, at: datetime, kind: int | None, message_id: str | None,
