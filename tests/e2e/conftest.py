@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -36,13 +37,7 @@ class Csms:
 
     async def seed(self, *cmds: commands.Command) -> None:
         for cmd in cmds:
-            await _wrap(self.runtime.writer.submit(cmd))
-
-
-async def _wrap(future: Any) -> Any:
-    import asyncio
-
-    return await asyncio.wrap_future(future)
+            await asyncio.wrap_future(self.runtime.writer.submit(cmd))
 
 
 StartCsms = Callable[..., Awaitable[Csms]]

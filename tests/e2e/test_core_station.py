@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from projections.queries import SqlQueries
 from tests.e2e.conftest import Csms
 
 
@@ -118,13 +121,14 @@ async def test_tc_039_offline_transaction_start_and_stop_back_to_back(csms: Csms
     assert tx["idTagInfo"]["status"] == "Accepted"
     await station.stop(tx["transactionId"], 2500, timestamp="2026-11-20T09:00:00Z",
                        reason="Local")  # fmt: skip
-    stored = csms.runtime.central
-    number = stored.repository.get(
-        __import__("domain.transaction_number", fromlist=["x"]).TransactionNumber.create_id(
-            tx["transactionId"]
-        )
-    )
-    assert number.number == tx["transactionId"]
+    # The stop refers to the id just returned; the real (past) times are stored.
+    runtime = csms.runtime
+    assert runtime.follower.wait(runtime.central.recorder.max_notification_id(), 10)
+    row = SqlQueries(runtime.db).get_transaction(tx["transactionId"])
+    assert row is not None
+    assert (row.started_at, row.stopped_at) == (
+        datetime(2026, 11, 20, 8, tzinfo=UTC), datetime(2026, 11, 20, 9, tzinfo=UTC))
+    assert (row.energy_wh, row.stop_reason) == (2500, "Local")
 
 
 async def test_tc_064_data_transfer_unknown_vendor(csms: Csms) -> None:
