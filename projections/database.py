@@ -11,10 +11,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
@@ -34,7 +37,15 @@ class Database(Protocol):
     # for writes that can be redone after a crash (read models with their tracking).
     def transaction(self, *, durable: bool = True) -> Any: ...
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    # Plain tuples, for reads of many rows (a dict per row costs more than the read).
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
     def close(self) -> None: ...
+
+    @property
+    def ledger(self) -> Database:
+        """The same port on the store of the events themselves (rows that must
+        never be rebuilt, such as the transaction id counter)."""
+        ...
 
 
 class _SqliteCursor:
@@ -72,21 +83,34 @@ def sqlite_write_lock(path: str) -> threading.Lock:
 
 
 class SqliteDatabase:
-    """A SQLite file in WAL mode; one connection per thread, synchronous=FULL."""
+    """The read side of a SQLite ledger, one connection per thread.
+
+    Read models and their tracking live in their own file beside the ledger
+    (`views_path`), with the ledger attached read-only: the projection follower and
+    the event writer then never wait for each other's write lock, and the views file
+    can be deleted to have every read model rebuilt. Unqualified table names resolve
+    in both files, so queries read presence and the journal as before. `ledger` is
+    the same port on the ledger file itself, for the few rows kept with the events."""
 
     dialect = "sqlite"
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, path: str, *, views: bool = True) -> None:
+        self.path = path  # the ledger file
+        self._views = views
+        self._file = views_path(path) if views else path
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._write_lock = sqlite_write_lock(path)
+        self._write_lock = sqlite_write_lock(self._file)
+
+    @cached_property
+    def ledger(self) -> SqliteDatabase:
+        return SqliteDatabase(self.path, views=False) if self._views else self
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect_sqlite(self.path)
+            conn = connect_sqlite(self._file, attach=self.path if self._views else None)
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -115,23 +139,44 @@ class SqliteDatabase:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self._connection().cursor()
+        cursor.row_factory = None  # tuples
+        return cursor.execute(sql, params).fetchall()
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+        if self._views and "ledger" in self.__dict__:
+            self.ledger.close()
 
 
-def connect_sqlite(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                           timeout=30)  # fmt: skip
+def views_path(ledger_path: str) -> str:
+    """Where the read models of a SQLite ledger live: beside it, like its -wal file."""
+    return ledger_path + "-views"
+
+
+def connect_sqlite(path: str, *, attach: str | None = None) -> sqlite3.Connection:
+    conn = sqlite3.connect(_uri(path), isolation_level=None, check_same_thread=False,
+                           timeout=30, uri=True)  # fmt: skip
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     # Ack after commit means survive kill -9 and power loss: fsync every commit.
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=30000")
+    if attach is not None:
+        if not Path(attach).exists():  # a fresh install: the ledger is made empty
+            sqlite3.connect(attach).close()
+        # Read-only: BEGIN IMMEDIATE would otherwise take the ledger's lock too.
+        conn.execute("ATTACH DATABASE ? AS ledger", (_uri(attach) + "?mode=ro",))
     return conn
+
+
+def _uri(path: str) -> str:
+    return "file:" + quote(str(Path(path).absolute()))
 
 
 class _PostgresCursor:
@@ -174,6 +219,10 @@ class PostgresDatabase:
         with self.pool.connection() as conn, conn.cursor() as cur:
             cur.execute(to_pyformat(sql), params)  # type: ignore[arg-type]
             return cur.fetchall()
+
+    @property
+    def ledger(self) -> PostgresDatabase:
+        return self  # one database holds the events and the read models
 
     def close(self) -> None:
         self.pool.close()

@@ -44,7 +44,8 @@ class History:
 
     def has_table(self, name: str) -> bool:
         if self.db.dialect == "sqlite":
-            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
+            # Every attached file: the views file and the ledger beside it.
+            sql = "SELECT name FROM pragma_table_list WHERE type = 'table' AND name = ?"
             return bool(self.db.query(sql, (name,)))
         return self.db.query("SELECT to_regclass(?) AS t", (name,))[0]["t"] is not None
 

@@ -39,11 +39,12 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.chain = integrity.ChainHeads()
+        self.write_lock = sqlite_write_lock(self.datastore.pool.db_name)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        with sqlite_write_lock(self.datastore.pool.db_name):
+        with self.write_lock:
             ids = super().insert_events(stored_events, **kwargs)
             self.chain.committed()
             return ids
@@ -63,10 +64,14 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
 class LockedSQLiteAggregateRecorder(SQLiteAggregateRecorder):
     """The snapshot store: takes the same in-process write lock as the events."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.write_lock = sqlite_write_lock(self.datastore.pool.db_name)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        with sqlite_write_lock(self.datastore.pool.db_name):
+        with self.write_lock:
             return super().insert_events(stored_events, **kwargs)
 
 

@@ -35,10 +35,11 @@ class _BlockedIds:
 
 
 class SqliteTransactionIds(_BlockedIds):
-    """A counter row, moved on by BLOCK in its own short transaction."""
+    """A counter row in the ledger file, moved on by BLOCK in its own short
+    transaction (never in the rebuildable views file: ids must not come back)."""
 
     def _reserve_block(self) -> int:
-        with self._db.transaction() as cur:
+        with self._db.ledger.transaction() as cur:
             cur.execute(
                 "INSERT INTO chargeledger_sequences (name, value) VALUES "
                 "('transaction_id', ?) ON CONFLICT (name) DO UPDATE "

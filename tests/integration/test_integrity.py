@@ -42,7 +42,7 @@ def test_untouched_history_verifies(store: tuple[CentralSystem, Database]) -> No
 
 def test_edited_event_is_found(store: tuple[CentralSystem, Database]) -> None:
     _, db = store
-    with db.transaction() as cur:
+    with db.ledger.transaction() as cur:
         cur.execute(f"UPDATE {events_table(db)} SET topic = topic || '' , state = ? "
                     "WHERE originator_id = ? AND originator_version = 3",
                     (b'{"forged":1}', station_key(db)))  # fmt: skip
@@ -59,7 +59,7 @@ def newest(central: CentralSystem) -> int:
 def test_deleted_event_is_found(store: tuple[CentralSystem, Database], which: str) -> None:
     central, db = store
     version = 2 if which == "middle" else newest(central)
-    with db.transaction() as cur:
+    with db.ledger.transaction() as cur:
         cur.execute(f"DELETE FROM {events_table(db)} WHERE originator_id = ? "
                     "AND originator_version = ?", (station_key(db), version))  # fmt: skip
     (found,) = verify_integrity(db)
@@ -69,7 +69,7 @@ def test_deleted_event_is_found(store: tuple[CentralSystem, Database], which: st
 def test_inserted_event_is_found(store: tuple[CentralSystem, Database]) -> None:
     central, db = store
     last = newest(central)
-    with db.transaction() as cur:
+    with db.ledger.transaction() as cur:
         cur.execute(f"INSERT INTO {events_table(db)} (originator_id, originator_version, "
                     "topic, state) SELECT originator_id, ?, topic, state FROM "
                     f"{events_table(db)} WHERE originator_id = ? AND originator_version = ?",
