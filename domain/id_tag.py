@@ -25,11 +25,23 @@ class IdTag(Aggregate):
         parent_id_tag: str | None
         max_active_transactions: int
 
+        def apply(self, tag: IdTag) -> None:
+            tag.status = self.status
+            tag.expiry_date = self.expiry_date
+            tag.parent_id_tag = self.parent_id_tag
+            tag.max_active_transactions = self.max_active_transactions
+
     class TransactionJoined(Aggregate.Event):
         transaction: UUID
 
+        def apply(self, tag: IdTag) -> None:
+            tag.active.append(self.transaction)
+
     class TransactionLeft(Aggregate.Event):
         transaction: UUID
+
+        def apply(self, tag: IdTag) -> None:
+            tag.active.remove(self.transaction)
 
     @staticmethod
     @functools.lru_cache(maxsize=65536)  # uuid5 per command adds up
@@ -58,20 +70,11 @@ class IdTag(Aggregate):
         old = (self.status, self.expiry_date, self.parent_id_tag,
                self.max_active_transactions)  # fmt: skip
         if new != old:
-            self._updated(*new)
-
-    @event(Updated)
-    def _updated(
-        self,
-        status: str,
-        expiry_date: datetime | None,
-        parent_id_tag: str | None,
-        max_active_transactions: int,
-    ) -> None:
-        self.status = status
-        self.expiry_date = expiry_date
-        self.parent_id_tag = parent_id_tag
-        self.max_active_transactions = max_active_transactions
+            self.trigger_event(
+                self.Updated, status=status, expiry_date=expiry_date,
+                parent_id_tag=parent_id_tag,
+                max_active_transactions=max_active_transactions,
+            )
 
     def info(
         self, now: datetime, starting: UUID | None = None, replacing: UUID | None = None
@@ -81,24 +84,19 @@ class IdTag(Aggregate):
         status = self.status
         if status == "Accepted" and self.expiry_date and self.expiry_date <= now:
             status = "Expired"
-        if status == "Accepted" and starting is not None:
+        # Counting needs the list only when it could reach the limit (a fleet card
+        # may hold hundreds of open sessions).
+        limit = self.max_active_transactions
+        if status == "Accepted" and starting is not None and len(self.active) >= limit:
             others = [t for t in self.active if t not in (starting, replacing)]
-            if len(others) >= self.max_active_transactions:
+            if len(others) >= limit:
                 status = "ConcurrentTx"
         return IdTagInfo(status, self.expiry_date, self.parent_id_tag)
 
     def join(self, transaction: UUID) -> None:
         if transaction not in self.active:
-            self._transaction_joined(transaction)
-
-    @event(TransactionJoined)
-    def _transaction_joined(self, transaction: UUID) -> None:
-        self.active.append(transaction)
+            self.trigger_event(self.TransactionJoined, transaction=transaction)
 
     def leave(self, transaction: UUID) -> None:
         if transaction in self.active:
-            self._transaction_left(transaction)
-
-    @event(TransactionLeft)
-    def _transaction_left(self, transaction: UUID) -> None:
-        self.active.remove(transaction)
+            self.trigger_event(self.TransactionLeft, transaction=transaction)

@@ -30,6 +30,9 @@ class Operation(Aggregate):
         error_description: str | None
         response: dict[str, Any] | None
 
+        def apply(self, operation: Operation) -> None:
+            operation.outcome = self.outcome
+
     @staticmethod
     def create_id() -> UUID:
         return uuid4()
@@ -51,14 +54,6 @@ class Operation(Aggregate):
         response: dict[str, Any] | None = None,
     ) -> None:
         if self.outcome is None:  # the first outcome stands
-            self._completed(outcome, error_code, error_description, response)
-
-    @event(Completed)
-    def _completed(
-        self,
-        outcome: str,
-        error_code: str | None,
-        error_description: str | None,
-        response: dict[str, Any] | None,
-    ) -> None:
-        self.outcome = outcome
+            self.trigger_event(self.Completed, outcome=outcome, error_code=error_code,
+                               error_description=error_description,
+                               response=response)  # fmt: skip

@@ -31,6 +31,9 @@ class Transaction(Aggregate):
         meter_value: list[dict[str, Any]]
         digest: str
 
+        def apply(self, tx: Transaction) -> None:
+            tx.recent.add(self.digest)
+
     class Stopped(Aggregate.Event):
         meter_stop: int
         stopped_at: datetime
@@ -40,6 +43,10 @@ class Transaction(Aggregate):
         transaction_data: list[dict[str, Any]]
         energy_wh: int
         digest: str
+
+        def apply(self, tx: Transaction) -> None:
+            tx.stop_digest = self.digest
+            tx.closed = True
 
     class StopConflicted(Aggregate.Event):
         """A later StopTransaction with other content: kept, but the first one stands."""
@@ -55,6 +62,9 @@ class Transaction(Aggregate):
         this one (it lost the StopTransaction)."""
 
         superseded_by: int
+
+        def apply(self, tx: Transaction) -> None:
+            tx.closed = True
 
     @staticmethod
     def create_id(
@@ -100,13 +110,8 @@ class Transaction(Aggregate):
     def record_meter_values(self, connector_id: int, meter_value: list[Any]) -> None:
         digest = RecentDigests.digest(connector_id, meter_value)
         if digest not in self.recent:
-            self._meter_values_recorded(connector_id, meter_value, digest)
-
-    @event(MeterValuesRecorded)
-    def _meter_values_recorded(
-        self, connector_id: int, meter_value: list[Any], digest: str
-    ) -> None:
-        self.recent.add(digest)
+            self.trigger_event(self.MeterValuesRecorded, connector_id=connector_id,
+                               meter_value=meter_value, digest=digest)  # fmt: skip
 
     def stop(
         self,
@@ -122,42 +127,19 @@ class Transaction(Aggregate):
         if self.stop_digest == digest:
             return  # a resent StopTransaction: same answer, nothing new
         if self.stop_digest is not None:
-            self._stop_conflicted(meter_stop, stopped_at_raw, reason, id_tag, digest)
+            self.trigger_event(
+                self.StopConflicted, meter_stop=meter_stop, stopped_at_raw=stopped_at_raw,
+                reason=reason, id_tag=id_tag, digest=digest,
+            )  # fmt: skip
             return
         # OCPP 1.6 §4.10 / EJ §2.5: reason absent means Local.
-        self._stopped(meter_stop, stopped_at, stopped_at_raw, reason or "Local", id_tag,
-                      transaction_data, meter_stop - self.meter_start, digest)  # fmt: skip
-
-    @event(Stopped)
-    def _stopped(
-        self,
-        meter_stop: int,
-        stopped_at: datetime,
-        stopped_at_raw: str,
-        reason: str,
-        id_tag: str | None,
-        transaction_data: list[dict[str, Any]],
-        energy_wh: int,
-        digest: str,
-    ) -> None:
-        self.stop_digest = digest
-        self.closed = True
-
-    @event(StopConflicted)
-    def _stop_conflicted(
-        self,
-        meter_stop: int,
-        stopped_at_raw: str,
-        reason: str | None,
-        id_tag: str | None,
-        digest: str,
-    ) -> None:
-        pass
+        self.trigger_event(
+            self.Stopped, meter_stop=meter_stop, stopped_at=stopped_at,
+            stopped_at_raw=stopped_at_raw, reason=reason or "Local", id_tag=id_tag,
+            transaction_data=transaction_data, energy_wh=meter_stop - self.meter_start,
+            digest=digest,
+        )  # fmt: skip
 
     def close_as_stale(self, superseded_by: int) -> None:
         if not self.closed:
-            self._closed_as_stale(superseded_by)
-
-    @event(ClosedAsStale)
-    def _closed_as_stale(self, superseded_by: int) -> None:
-        self.closed = True
+            self.trigger_event(self.ClosedAsStale, superseded_by=superseded_by)
