@@ -143,6 +143,7 @@ def eventsourcing_env(database_url: str, *, create_table: bool = True) -> dict[s
         # fast-forward fetch events other nodes appended since.
         "AGGREGATE_CACHE_MAXSIZE": "100000",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "MAPPER_TOPIC": "adapters.storage.codec:LedgerMapper",
     }
     if not database_url.startswith(("postgresql://", "postgres://")):
         env["PERSISTENCE_MODULE"] = f"{__name__}:LedgerSQLiteFactory"
