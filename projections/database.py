@@ -111,6 +111,8 @@ class SqliteDatabase:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect_sqlite(self._file, attach=self.path if self._views else None)
+            if not self._views:  # the ledger's Checkpointer does it, off the writer
+                conn.execute("PRAGMA wal_autocheckpoint=0")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
@@ -217,6 +219,11 @@ class PostgresDatabase:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute(to_pyformat(sql), params)  # type: ignore[arg-type]
+            return cur.fetchall()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.pool.connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(to_pyformat(sql), params)  # type: ignore[arg-type]
             return cur.fetchall()
 
