@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
@@ -41,6 +42,10 @@ def _write_side_tables(cursor: Any, sql: Any, kwargs: dict[str, Any]) -> None:
         cursor.executemany(sql(side.UPSERT_PRESENCE), side.presence_params(presence))
 
 
+def _hex(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,10 +63,26 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *side.ddl("sqlite")]
 
+    def _insert_stored_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]
+    ) -> list[int]:
+        """One executemany, where eventsourcing runs an execute per event to read each
+        rowid: under the write lock, the rows of one transaction get consecutive
+        rowids ending at last_insert_rowid()."""
+        if not stored_events:
+            return []
+        c.executemany(self.insert_events_statement, [
+            (_hex(s.originator_id), s.originator_version, s.topic, s.state)
+            for s in stored_events
+        ])  # fmt: skip
+        c.execute("SELECT last_insert_rowid()")
+        (last,) = c.fetchone()
+        return list(range(last - len(stored_events) + 1, last + 1))
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        ids = self._insert_stored_events(c, stored_events)
         self.chain.write_links(c, str, stored_events)
         _write_side_tables(c, str, kwargs)
         return ids
