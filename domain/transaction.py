@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -67,6 +68,7 @@ class Transaction(Aggregate):
             tx.closed = True
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)  # eventsourcing asks again when creating it
     def create_id(
         charge_point_id: str,
         connector_id: int,

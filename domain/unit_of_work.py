@@ -4,7 +4,6 @@ backed by the writer's own cache of committed aggregates."""
 from __future__ import annotations
 
 import queue
-from collections import OrderedDict
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
@@ -29,7 +28,9 @@ class WriterCache:
 
     def __init__(self, maxsize: int = 100_000) -> None:
         self.maxsize = maxsize
-        self._entries: OrderedDict[UUID, Aggregate] = OrderedDict()
+        # A plain dict keeps insertion order: take() pops, keep() appends, so the
+        # first entry is the least recently used.
+        self._entries: dict[UUID, Aggregate] = {}
         self._stale: queue.SimpleQueue[tuple[UUID, int]] = queue.SimpleQueue()
 
     def __contains__(self, aggregate_id: UUID) -> bool:
@@ -39,11 +40,12 @@ class WriterCache:
         return self._entries.pop(aggregate_id, None)
 
     def keep(self, aggregates: list[Aggregate]) -> None:
+        entries = self._entries
         for aggregate in aggregates:
-            self._entries[aggregate.id] = aggregate
-            self._entries.move_to_end(aggregate.id)
-        while len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
+            entries.pop(aggregate.id, None)
+            entries[aggregate.id] = aggregate
+        while len(entries) > self.maxsize:
+            del entries[next(iter(entries))]
 
     def invalidate(self, aggregate_id: UUID, version: int) -> None:
         """Any thread: an event of this version was committed (by any node)."""
