@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, ClassVar, Protocol
-from uuid import UUID
 
 import orjson
 from eventsourcing.utils import get_topic
@@ -22,8 +21,12 @@ from eventsourcing.utils import get_topic
 from domain.timestamps import parse_iso
 from projections.database import Cursor, Row
 
-Events = list[tuple[int, Any]]  # (notification id, domain event), in log order
+# (notification id, domain event), in log order. The follower gives every event its
+# originator_id as canonical text (projections.decoding), which is what rows store;
+# projections use str() of it, so a UUID would do as well, only slower.
+Events = list[tuple[int, Any]]
 IN_CHUNK = 500  # placeholders per `IN (…)`, well below both stores' limits
+UTC_Z = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
 class Projection(Protocol):
@@ -54,14 +57,16 @@ class Table:
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
-    def ddl(self, prefix: str) -> list[str]:
+    def ddl(self, prefix: str, *, secondary: bool = True) -> list[str]:
+        """The table with its unique indexes, and its other indexes if `secondary`."""
         table = prefix + self.name
         cols = ", ".join(f"{name} {kind}" for name, kind in self.columns)
         statements = [
             f"CREATE TABLE IF NOT EXISTS {table} ({cols}, "
             f"PRIMARY KEY ({', '.join(self.key)}))"
         ]
-        for kind, groups in (("INDEX", self.indexes), ("UNIQUE INDEX", self.unique)):
+        indexes = self.indexes if secondary else ()
+        for kind, groups in (("INDEX", indexes), ("UNIQUE INDEX", self.unique)):
             for cols_ in groups:
                 statements.append(
                     f"CREATE {kind} IF NOT EXISTS {table}_{'_'.join(cols_)} "
@@ -101,11 +106,14 @@ class SqlProjection:
     tables: ClassVar[tuple[Table, ...]]
     topics: ClassVar[frozenset[str]]
 
-    def __init__(self, prefix: str = "") -> None:
+    def __init__(self, prefix: str = "", *, secondary: bool = True) -> None:
         # The prefix is spliced into SQL: allow identifier characters only.
         if not re.fullmatch(r"[a-z][a-z0-9_]*_|", prefix):
             raise ValueError(f"invalid table prefix {prefix!r}")
         self.prefix = prefix
+        # Without its non-unique indexes a table loads faster: a scratch rebuild
+        # reads only by key and unique index, and its swap creates the others once.
+        self.secondary = secondary
 
     @property
     def tracking_name(self) -> str:
@@ -113,7 +121,7 @@ class SqlProjection:
 
     def create_tables(self, cur: Cursor) -> None:
         for table in self.tables:
-            for statement in table.ddl(self.prefix):
+            for statement in table.ddl(self.prefix, secondary=self.secondary):
                 cur.execute(statement)
 
     def drop_tables(self, cur: Cursor) -> None:
@@ -131,13 +139,21 @@ class SqlProjection:
             rows.extend({"table": table.name, **row} for row in cur.fetchall())
         return rows
 
+    def count(self, cur: Cursor) -> int:
+        """How many rows its tables hold together (as many as `dump` returns)."""
+        total = 0
+        for table in self.tables:
+            cur.execute(f"SELECT COUNT(*) AS n FROM {self.prefix}{table.name}")
+            total += int(cur.fetchall()[0]["n"])
+        return total
+
     def apply(self, cur: Cursor, events: Events) -> None:
         raise NotImplementedError
 
-    def load(self, cur: Cursor, table: Table, ids: Iterable[int]) -> dict[int, Row]:
-        """Rows of `table` for these aggregate ids (UUID.int): a query per chunk."""
-        wanted = sorted(str(UUID(int=i)) for i in set(ids))
-        found: dict[int, Row] = {}
+    def load(self, cur: Cursor, table: Table, ids: Iterable[str]) -> dict[str, Row]:
+        """Rows of `table` by aggregate id (canonical UUID text): a query per chunk."""
+        wanted = sorted(set(ids))
+        found: dict[str, Row] = {}
         select = (
             f"SELECT {', '.join(table.column_names)} FROM {self.prefix}{table.name}"
         )
@@ -145,7 +161,7 @@ class SqlProjection:
             chunk = wanted[i : i + IN_CHUNK]
             marks = ", ".join("?" * len(chunk))
             cur.execute(f"{select} WHERE uuid IN ({marks})", chunk)
-            found.update((UUID(row["uuid"]).int, row) for row in cur.fetchall())
+            found.update((row["uuid"], row) for row in cur.fetchall())
         return found
 
     def write(
@@ -161,13 +177,16 @@ def topics(*event_classes: type) -> frozenset[str]:
 
 
 def utc_text(value: datetime | None) -> str | None:
-    """Fixed-width UTC text: it sorts and compares as time on both stores."""
+    """Fixed-width UTC text: it sorts and compares as time on both stores. (orjson
+    writes a datetime several times faster than isoformat: a rebuild writes one
+    per event.)"""
     if value is None:
         return None
-    if value.utcoffset():  # naive counts as UTC, as in domain.timestamps
+    if value.tzinfo is not UTC and value.utcoffset():  # naive counts as UTC
         value = value.astimezone(UTC)
-    text = value.isoformat(timespec="microseconds")
-    return (text[:-6] if value.tzinfo else text) + "Z"  # drop "+00:00"
+    text = orjson.dumps(value, option=UTC_Z)[1:-1].decode()
+    # orjson leaves out a zero fraction; isoformat(timespec="microseconds") did not.
+    return text if value.microsecond else text[:-1] + ".000000Z"
 
 
 def station_time_text(raw: object) -> str | None:

@@ -24,10 +24,11 @@ PROJECTIONS: dict[str, type[SqlProjection]] = {
 
 
 def build_projections(
-    names: list[str] | None = None, *, prefix: str = ""
+    names: list[str] | None = None, *, prefix: str = "", secondary: bool = True
 ) -> list[SqlProjection]:
-    """The named projections (all by default), with tables under `prefix`."""
+    """The named projections (all by default), with tables under `prefix`; without
+    their non-unique indexes unless `secondary` (a scratch rebuild)."""
     unknown = set(names or ()) - PROJECTIONS.keys()
     if unknown:
         raise KeyError(f"unknown projections: {', '.join(sorted(unknown))}")
-    return [PROJECTIONS[name](prefix) for name in names or PROJECTIONS]
+    return [PROJECTIONS[n](prefix, secondary=secondary) for n in names or PROJECTIONS]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import get_topic
@@ -148,11 +147,11 @@ class EventIndexProjection(SqlProjection):
     tables = (EVENTS, MINUTES, AGGREGATE_FACTS)
     topics = frozenset(get_topic(cls) for cls in event_classes().values())
 
-    def __init__(self, prefix: str = "") -> None:
-        super().__init__(prefix)
+    def __init__(self, prefix: str = "", *, secondary: bool = True) -> None:
+        super().__init__(prefix, secondary=secondary)
         # Facts never change (events are immutable): remembered across batches, so a
         # rebuild rarely asks the table. Bounded; a dict forgets in insertion order.
-        self._known: dict[int, Facts] = {}
+        self._known: dict[str, Facts] = {}
 
     def create_tables(self, cur: Cursor) -> None:
         self._known.clear()
@@ -163,22 +162,14 @@ class EventIndexProjection(SqlProjection):
         super().drop_tables(cur)
 
     def apply(self, cur: Cursor, events: Events) -> None:
-        # Aggregates are keyed by UUID.int: UUID's own __hash__ is Python code, and
-        # a rebuild looks up every event's aggregate.
-        ids: dict[int, str] = {}
         known = self._known
         created: list[Row] = []
-        for _, event in events:
-            key = event.originator_id.int
-            if key not in ids:
-                ids[key] = str(event.originator_id)
-            if event.originator_version == 1:  # the created event
-                facts = known[key] = created_facts(event)
-                created.append({"uuid": ids[key], "kind": facts.kind,
-                                "station_id": facts.station_id,
-                                "transaction_id": facts.transaction_id})  # fmt: skip
-        known.update(self._facts(cur, [ids[k] for k in ids.keys() - known.keys()]))
-        rows = _rows(events, ids, known)
+        rows, unknown = _rows(events, known, created)
+        if unknown:  # aggregates created before this batch and forgotten since
+            ids = {str(event.originator_id) for _, event in unknown}
+            known.update(self._facts(cur, list(ids)))
+            redone = {row[0]: row for row in _rows(unknown, known, created)[0]}
+            rows = [redone.get(row[0], row) for row in rows]
         self.write(cur, AGGREGATE_FACTS, created)
         self.write(cur, MINUTES, self._minutes(cur, rows))
         # Tuples straight to executemany: a rebuild spends its time here.
@@ -186,9 +177,9 @@ class EventIndexProjection(SqlProjection):
         while len(known) > KNOWN_AGGREGATES:
             del known[next(iter(known))]
 
-    def _facts(self, cur: Cursor, ids: list[str]) -> dict[int, Facts]:
+    def _facts(self, cur: Cursor, ids: list[str]) -> dict[str, Facts]:
         return {
-            UUID(r["uuid"]).int: Facts(r["kind"], r["station_id"], r["transaction_id"])
+            r["uuid"]: Facts(r["kind"], r["station_id"], r["transaction_id"])
             for r in self._select(cur, AGGREGATE_FACTS, "uuid", ids)
         }
 
@@ -226,28 +217,34 @@ class EventIndexProjection(SqlProjection):
 
 
 def _rows(
-    events: Events, ids: dict[int, str], known: dict[int, Facts]
-) -> list[tuple[Any, ...]]:
-    """The EVENTS columns of each event, in order (event_facts and utc_text inlined:
-    this loop runs once per event of a rebuild)."""
-    rows = []
+    events: Events, known: dict[str, Facts], created: list[Row]
+) -> tuple[list[tuple[Any, ...]], Events]:
+    """The EVENTS columns of each event, in order, and the events whose aggregate's
+    facts were not at hand (their rows lack them). A created event's facts are
+    remembered and added to `created`. One pass: it runs once per event of a
+    rebuild, so event_facts is inlined."""
+    rows: list[tuple[Any, ...]] = []
+    unknown: Events = []
+    names = _NAMES
     for position, event in events:
-        key = event.originator_id.int
-        type_name, kind = _NAMES.get(type(event)) or describe(type(event))
-        facts = known.get(key)
+        aggregate_id = str(event.originator_id)
+        type_name, kind = names.get(type(event)) or describe(type(event))
+        if event.originator_version == 1:
+            facts = known[aggregate_id] = created_facts(event)
+            created.append({"uuid": aggregate_id, "kind": facts.kind,
+                            "station_id": facts.station_id,
+                            "transaction_id": facts.transaction_id})  # fmt: skip
+        else:
+            facts = known.get(aggregate_id)
         station = txid = None
         if facts is not None:
             station, txid = facts.station_id, facts.transaction_id
+        else:
+            unknown.append((position, event))
         if txid is None:
             own = getattr(event, "transaction_id", None)
             txid = own if isinstance(own, int) else None
-        text = event.timestamp.isoformat()  # aware UTC with µs: 32 characters
-        if len(text) == 32 and text.endswith("+00:00"):
-            recorded_at = text[:26] + "Z"
-        else:
-            recorded_at = str(utc_text(event.timestamp))
-        aggregate_id = ids[key]
         operation = aggregate_id if kind == "operation" else None
-        rows.append((position, recorded_at, type_name, kind, aggregate_id,
+        rows.append((position, utc_text(event.timestamp), type_name, kind, aggregate_id,
                      event.originator_version, station, txid, operation))  # fmt: skip
-    return rows
+    return rows, unknown

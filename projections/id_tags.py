@@ -37,11 +37,11 @@ class IdTagsProjection(SqlProjection):
     )
 
     def apply(self, cur: Cursor, events: Events) -> None:
-        known = {e.originator_id.int for _, e in events}
+        known = {str(e.originator_id) for _, e in events}
         rows = self.load(cur, ID_TAGS, known)
-        touched: set[int] = set()
+        touched: set[str] = set()
         for _, event in events:
-            key = event.originator_id.int
+            key = str(event.originator_id)
             touched.add(key)
             if isinstance(event, IdTag.Issued):
                 rows[key] = _issued(event)

@@ -93,9 +93,9 @@ class OperationsProjection(SqlProjection):
         batch = self._load(cur, events)
         for position, event in events:
             if isinstance(event, Operation.Requested):
-                batch.ops[event.originator_id.int] = _requested(position, event)
+                batch.ops[str(event.originator_id)] = _requested(position, event)
             elif isinstance(event, Operation.Completed):
-                op = batch.ops[event.originator_id.int]
+                op = batch.ops[str(event.originator_id)]
                 _completed(op, event)
                 learn(batch, op, event)
             elif isinstance(event, Station.ConnectorOccupied):
@@ -111,10 +111,7 @@ class OperationsProjection(SqlProjection):
         """Only the rows the batch needs: a busy station's transactions load no
         configuration, its boots no availability."""
         batch = Batch()
-        done = {
-            e.originator_id.int for _, e in events if isinstance(e, Operation.Completed)
-        }
-        batch.ops = self.load(cur, OPERATIONS, done)
+        batch.ops = self.load(cur, OPERATIONS, _of(events, Operation.Completed))
         asked = [
             (r["action"], station_uuid(r["station_id"])) for r in batch.ops.values()
         ]
@@ -207,7 +204,7 @@ def _completed(op: Row, event: Operation.Completed) -> None:
     )
 
 
-def _of(events: Events, kind: type[Station.Event]) -> set[str]:
+def _of(events: Events, kind: type[Any]) -> set[str]:
     return {str(e.originator_id) for _, e in events if isinstance(e, kind)}
 
 

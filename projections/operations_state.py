@@ -17,7 +17,7 @@ class Batch:
     """The rows one batch touches, loaded once, changed in memory, written back."""
 
     def __init__(self) -> None:
-        self.ops: dict[int, Row] = {}
+        self.ops: dict[str, Row] = {}
         self.config: dict[tuple[str, str], Row] = {}
         self.config_changed: set[tuple[str, str]] = set()
         self.config_gone: set[tuple[str, str]] = set()
@@ -104,8 +104,14 @@ def transaction_ended(batch: Batch, event: Station.ConnectorReleased) -> None:
     # Spec §5.2: a Scheduled change takes effect when the running transaction ends;
     # one for connector 0 (the whole station) when its last transaction ends.
     station = str(event.originator_id)
-    idle = not any(s == station for s, _ in batch.occupied)
-    for connector in (event.connector_id, 0) if idle else (event.connector_id,):
+    connectors = [event.connector_id]
+    whole = batch.availability.get((station, 0))
+    # Whether the station is idle is a scan: asked only when the whole station has
+    # a change pending.
+    if whole is not None and whole["scheduled"] is not None:
+        if not any(s == station for s, _ in batch.occupied):
+            connectors.append(0)
+    for connector in connectors:
         row = batch.availability.get((station, connector))
         if row is not None and row["scheduled"] is not None:
             row.update(

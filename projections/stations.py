@@ -78,14 +78,14 @@ METER_VALUES = Table(
 
 
 class _Batch:
-    def __init__(self, stations: dict[int, Row]) -> None:
-        self.stations = stations  # by aggregate id (as int: cheaper to hash)
-        self.touched: set[int] = set()
+    def __init__(self, stations: dict[str, Row]) -> None:
+        self.stations = stations  # by aggregate id (text)
+        self.touched: set[str] = set()
         self.connectors: dict[tuple[str, int], Row] = {}
         self.meter_values: list[Row] = []
 
     def station(self, event: Any) -> Row:
-        key = event.originator_id.int
+        key = str(event.originator_id)
         self.touched.add(key)
         return self.stations[key]
 
@@ -106,7 +106,7 @@ class StationsProjection(SqlProjection):
     )
 
     def apply(self, cur: Cursor, events: Events) -> None:
-        known = {e.originator_id.int for _, e in events}
+        known = {str(e.originator_id) for _, e in events}
         batch = _Batch(self.load(cur, STATIONS, known))
         for position, event in events:
             handler = _HANDLERS.get(type(event))
@@ -119,7 +119,7 @@ class StationsProjection(SqlProjection):
 
 
 def _identified(batch: _Batch, position: int, event: Station.Identified) -> None:
-    key = event.originator_id.int
+    key = str(event.originator_id)
     row: Row = dict.fromkeys(STATIONS.column_names)
     row.update(
         id=event.charge_point_id,

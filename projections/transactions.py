@@ -77,12 +77,12 @@ class TransactionsProjection(SqlProjection):
     )
 
     def apply(self, cur: Cursor, events: Events) -> None:
-        known = {e.originator_id.int for _, e in events}
+        known = {str(e.originator_id) for _, e in events}
         rows = self.load(cur, TRANSACTIONS, known)
-        touched: set[int] = set()
+        touched: set[str] = set()
         meter_values: list[Row] = []
         for position, event in events:
-            key = event.originator_id.int
+            key = str(event.originator_id)
             touched.add(key)
             if isinstance(event, Transaction.Started):
                 rows[key] = _started(event)

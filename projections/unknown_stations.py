@@ -42,11 +42,11 @@ class UnknownStationsProjection(SqlProjection):
     )
 
     def apply(self, cur: Cursor, events: Events) -> None:
-        known = {e.originator_id.int for _, e in events}
+        known = {str(e.originator_id) for _, e in events}
         rows = self.load(cur, UNKNOWN_STATIONS, known)
-        touched: set[int] = set()
+        touched: set[str] = set()
         for _, event in events:
-            key = event.originator_id.int
+            key = str(event.originator_id)
             touched.add(key)
             if isinstance(event, Station.Identified):
                 rows[key] = _new_row(event)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from eventsourcing.persistence import Notification
+
 from adapters.storage.eventstore import eventsourcing_env
 from domain import commands as c
 from domain.application import CentralSystem
@@ -116,3 +118,22 @@ def test_a_failing_batch_is_retried_until_it_succeeds(ledger: Ledger) -> None:
     assert follower.last_error is None
     (unknown,) = ledger.queries.list_unknown_stations(first=10).items
     assert unknown.attempts == 1
+
+
+def test_the_hook_sees_events_read_back_as_the_recorder_gives_them(
+    ledger: Ledger,
+) -> None:
+    # Events stored earlier (or by another node) are read from the store, not handed
+    # over: the hook still gets every one, as eventsourcing's own notifications.
+    ledger.handle(c.RegisterBoot("CP-9", "ACME", "X9"), c.RegisterStation("CP-9"))
+    seen: list[Notification] = []
+    follower = ProjectionFollower(
+        ledger.central,
+        ledger.db,
+        build_projections(prefix="hooked_"),
+        batch_size=2,
+        on_notifications=seen.extend,
+    )
+    head = ledger.central.recorder.max_notification_id()
+    assert follower.catch_up() == head
+    assert seen == ledger.central.recorder.select_notifications(1, head)

@@ -1,0 +1,80 @@
+"""The application's notification log, read straight from its table in big batches.
+
+`recorder.select_notifications` builds a frozen Notification and a UUID per row, which
+a rebuild of hundreds of thousands of events cannot afford; the rows are read here as
+plain tuples (SQLite keeps the position as the rowid, PostgreSQL as
+`notification_id`, as in `history_store`), decoded by `EventDecoder`, and turned into
+Notifications only for a hook that asks for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from eventsourcing.persistence import Notification
+
+from projections.database import Database
+from projections.decoding import EventDecoder, canonical_id
+
+if TYPE_CHECKING:
+    from domain.application import CentralSystem
+
+# (position, originator id as stored, version, topic, state)
+StoredRow = tuple[int, str, int, str, bytes]
+ByTopic = dict[str, list[tuple[int, Any]]]  # topic: (position, domain event)…
+
+
+class EventLog:
+    """Reads and decodes the stored events of one CentralSystem's store."""
+
+    def __init__(self, central: CentralSystem, db: Database) -> None:
+        recorder: Any = central.recorder
+        self.table = str(recorder.events_table_name)
+        self.position = "rowid" if db.dialect == "sqlite" else "notification_id"
+        # PostgreSQL stores a uuid: as text it is already canonical.
+        postgres = db.dialect == "postgresql"
+        originator = "originator_id::text" if postgres else "originator_id"
+        self._select = (
+            f"SELECT {self.position}, {originator}, originator_version, topic, state "
+            f"FROM {self.table} WHERE {self.position} >= ?"
+        )
+        self._db = db
+        self._decoder = EventDecoder(central.mapper)
+
+    def read(self, start: int, limit: int, stop: int | None = None) -> list[StoredRow]:
+        """Up to `limit` rows from position `start` (to `stop`), in log order."""
+        if stop is None:
+            sql, params = f"{self._select} ORDER BY 1 LIMIT ?", (start, limit)
+        else:
+            sql = f"{self._select} AND {self.position} <= ? ORDER BY 1 LIMIT ?"
+            params = (start, stop, limit)
+        return cast("list[StoredRow]", self._db.rows(sql, params))
+
+    def decode(self, rows: list[StoredRow], topics: Collection[str]) -> ByTopic:
+        """The events of the rows with these topics, by topic, each list in log
+        order (decoding is most of a rebuild's cost: nothing else is decoded)."""
+        decode = self._decoder.decode
+        groups: ByTopic = {}
+        ids: dict[str, str] = {}  # an aggregate's events come close together
+        for i, stored_id, version, topic, state in rows:
+            if topic in topics:
+                originator = ids.get(stored_id)
+                if originator is None:
+                    originator = ids[stored_id] = canonical_id(stored_id)
+                event = decode(topic, state, originator, version)
+                group = groups.get(topic)
+                if group is None:
+                    group = groups[topic] = []
+                group.append((i, event))
+        return groups
+
+    @staticmethod
+    def notifications(rows: list[StoredRow]) -> list[Notification]:
+        return [
+            Notification(
+                id=i, originator_id=UUID(o), originator_version=v, topic=t, state=s
+            )
+            for i, o, v, t, s in rows
+        ]
