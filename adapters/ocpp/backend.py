@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from domain import commands
 from domain.application import CentralSystem
@@ -19,6 +20,11 @@ from domain.results import BootResult, IdTagInfo, StartResult, StopResult
 from domain.writer import CommandWriter
 
 JournalRow = tuple[Any, ...]
+Outcomes = list[Any]  # per key: the value read, or the exception reading it raised
+K = TypeVar("K")
+V = TypeVar("V")
+MAX_READS = 64  # per thread hop: the first stations of a storm are not held back long
+READ_HOPS = 4  # hops at once: a PostgreSQL read is a round trip (pool size 4)
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,73 @@ class Backend(Protocol):
         self, journal: list[JournalRow], presence: list[tuple[Any, ...]]
     ) -> None: ...
 
-    async def record_committed(self, presence: list[tuple[Any, ...]]) -> None:
-        """record(), returning once the rows are committed."""
+    def record_committed(self, presence: list[tuple[Any, ...]]) -> Awaitable[Any]:
+        """Queue the rows now, behind everything recorded before; the result is done
+        once they are committed."""
+
+
+class BatchedReads(Generic[K, V]):
+    """Keys asked for in one loop turn, or while every hop is busy, are read
+    together in one thread hop.
+
+    A storm of connections then costs a few hops instead of one each (a hop is a
+    submit, a future and a loop wake-up), and a key is read once however many ask
+    for it at the same time. A key is never answered by a read that started before
+    it was asked for, which might miss a commit it should see.
+    """
+
+    def __init__(
+        self, read: Callable[[K], V], max_batch: int = MAX_READS, hops: int = READ_HOPS
+    ) -> None:
+        self._read = read
+        self._max_batch = max_batch
+        self._hops = hops
+        self._in_flight = 0
+        self._waiting: dict[K, asyncio.Future[V]] = {}
+
+    async def get(self, key: K) -> V:
+        future = self._waiting.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._waiting[key] = future
+            if len(self._waiting) == 1 and self._in_flight < self._hops:
+                asyncio.get_running_loop().call_soon(self._start_hops)
+        return await asyncio.shield(future)  # a caller that gives up leaves the read
+
+    def _start_hops(self) -> None:
+        """Keys gathered in this loop turn go out now, over the free hops."""
+        while self._waiting and self._in_flight < self._hops:
+            keys = list(itertools.islice(self._waiting, self._max_batch))
+            batch = {key: self._waiting.pop(key) for key in keys}
+            hop = asyncio.get_running_loop().run_in_executor(None, self._read_all, keys)
+            hop.add_done_callback(lambda done, batch=batch: self._settle(batch, done))
+            self._in_flight += 1
+
+    def _read_all(self, keys: list[K]) -> Outcomes:
+        outcomes: Outcomes = []
+        for key in keys:
+            try:
+                outcomes.append(self._read(key))
+            except Exception as error:  # that key's caller gets it, not the batch
+                outcomes.append(error)
+        return outcomes
+
+    def _settle(
+        self, batch: dict[K, asyncio.Future[V]], hop: asyncio.Future[Outcomes]
+    ) -> None:
+        try:
+            outcomes = hop.result()
+        except BaseException as error:  # the hop itself failed, or the loop is closing
+            outcomes = [error] * len(batch)
+        for future, outcome in zip(batch.values(), outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        self._in_flight -= 1
+        self._start_hops()
 
 
 class LedgerBackend:
@@ -50,6 +121,9 @@ class LedgerBackend:
         self.central = central
         self.writer = writer
         self._loading: dict[str, asyncio.Future[IdTagInfo]] = {}
+        self._stations = BatchedReads(central.find_station)
+        self._journal: list[JournalRow] = []  # side rows of this loop turn
+        self._presence: list[tuple[Any, ...]] = []
 
     async def execute(self, command: commands.Command, journal: list[JournalRow]) -> Any:
         handled = await self.writer.submit_async(command, journal)
@@ -70,16 +144,32 @@ class LedgerBackend:
         return await asyncio.shield(loading)
 
     async def access(self, station: str) -> StationAccess:
-        found = await asyncio.to_thread(self.central.find_station, station)
+        found = await self._stations.get(station)
         if found is None:
             return StationAccess(False, None)
         return StationAccess(found.accepted, found.password_hash)
 
     def record(self, journal: list[JournalRow], presence: list[tuple[Any, ...]]) -> None:
-        self.writer.record(journal, presence)
+        """Side rows of one loop turn go to the writer as one item at the turn's end:
+        an item per answered CALL was half of the writer's queue in a storm, and a
+        batch is bounded in items, not rows."""
+        if not (self._journal or self._presence):
+            try:
+                asyncio.get_running_loop().call_soon(self._flush)
+            except RuntimeError:  # no loop (a script): nothing to wait for
+                self.writer.record(journal, presence)
+                return
+        self._journal += journal
+        self._presence += presence
 
-    async def record_committed(self, presence: list[tuple[Any, ...]]) -> None:
-        await self.writer.record_async([], presence)
+    def _flush(self) -> None:
+        if self._journal or self._presence:
+            self.writer.record(self._journal, self._presence)
+            self._journal, self._presence = [], []
+
+    def record_committed(self, presence: list[tuple[Any, ...]]) -> Awaitable[Any]:
+        self._flush()  # keep the order: a disconnect recorded before this connect
+        return self.writer.record_async([], presence)
 
 
 class NullBackend:
@@ -108,5 +198,7 @@ class NullBackend:
     def record(self, journal: list[JournalRow], presence: list[tuple[Any, ...]]) -> None:
         pass
 
-    async def record_committed(self, presence: list[tuple[Any, ...]]) -> None:
-        pass
+    def record_committed(self, presence: list[tuple[Any, ...]]) -> Awaitable[Any]:
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done

@@ -6,9 +6,10 @@ import asyncio
 import base64
 import binascii
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from aiohttp import WSCloseCode, web
 
@@ -62,9 +63,11 @@ class OcppServer:
     def presence(self, station: str, online: int) -> None:
         self.backend.record([], [self._presence(station, online)])
 
-    async def take_ownership(self, station: str) -> None:
-        """Committed before the session serves: other nodes route calls by it."""
-        await self.backend.record_committed([self._presence(station, 1)])
+    def take_ownership(self, station: str) -> Awaitable[Any]:
+        """Queued ahead of the session's first command, so it is committed with or
+        before it; the session answers nothing until it is (other nodes route calls
+        by it). Not waiting before serving saves each station a commit round trip."""
+        return self.backend.record_committed([self._presence(station, 1)])
 
     def _presence(self, station: str, online: int) -> tuple[Any, ...]:
         return (station, online, datetime.now(UTC).isoformat(), self.node_id)
@@ -90,12 +93,18 @@ def _offers_ocpp16(request: web.Request) -> bool:
     return SUBPROTOCOL in (p.strip() for p in offered.split(","))
 
 
+def _gone(request: web.Request) -> bool:
+    return request.transport is None or request.transport.is_closing()
+
+
 async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
     server = request.app[ocpp_server_key]
     station = request.match_info["charge_point_id"]
     if not _offers_ocpp16(request):  # rules §13.2 / TC_088: refuse before upgrading
         raise web.HTTPBadRequest(reason="WebSocket subprotocol ocpp1.6 required")
     access = await server.authenticate(station, request)
+    if _gone(request):  # gave up waiting in a storm; it retries: no upgrade, no trace
+        raise web.HTTPServiceUnavailable(reason="station left before the upgrade")
     ws = web.WebSocketResponse(
         protocols=(SUBPROTOCOL,),
         max_msg_size=server.max_message_size * 2,  # beyond: close; below: CALLERROR
@@ -112,8 +121,7 @@ async def ocpp_websocket(request: web.Request) -> web.StreamResponse:
     if previous is not None:  # a reconnect replaces the old socket (rules §13.8)
         await previous.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"replaced")
     try:
-        await server.take_ownership(station)
-        await session.serve()
+        await session.serve(owned=server.take_ownership(station))
     finally:
         if server.sessions.get(station) is session:
             del server.sessions[station]

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,8 +66,12 @@ class StationSession:
         self._ids = itertools.count(1)
         self._prefix = uuid.uuid4().hex[:8]
         self._inbound: tuple[Any, ...] | None = None  # journal row of the CALL at hand
+        self._owned: Awaitable[Any] | None = None
 
-    async def serve(self) -> None:
+    async def serve(self, owned: Awaitable[Any] | None = None) -> None:
+        """Answer the station until it leaves; no answer goes out before `owned`
+        (this node's ownership of the station) is committed."""
+        self._owned = owned
         async for message in self.ws:
             if message.type is WSMsgType.TEXT:
                 await self._on_text(message.data)
@@ -119,6 +123,9 @@ class StationSession:
     async def _send(self, text: str) -> None:
         """Answer; a station that hung up meanwhile is no error of ours (its events
         are committed, and it resends what it did not see answered)."""
+        if self._owned is not None:
+            await self._owned  # committed with or before the first command: no wait
+            self._owned = None
         try:
             await self.ws.send_str(text)
         except ConnectionResetError:
