@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 # What Authorize answers from; joining or leaving a transaction does not change it.
 AUTHORIZATION_EVENTS = (IdTag.Issued, IdTag.Updated)
 AUTHORIZATION_TOPICS = frozenset(get_topic(cls) for cls in AUTHORIZATION_EVENTS)
+PREFETCH_MIN = 4  # cold stations in a batch before they are read together
 
 
 class CentralSystem(Application[UUID]):
@@ -101,6 +102,7 @@ class CentralSystem(Application[UUID]):
         outcomes: list[object] = [None] * len(cmds)
         todo = list(range(len(cmds)))
         self.cache.drop_stale()
+        self._prefetch_stations(cmds)
         while True:
             # Aggregates a failed attempt touched are not returned to the cache.
             uow = UnitOfWork(self.repository, self.cache, optimistic=optimistic)
@@ -141,6 +143,29 @@ class CentralSystem(Application[UUID]):
         recordings = self._record(processing)
         self._snapshot(processing)
         return recordings
+
+    def _prefetch_stations(self, cmds: list[commands.Command]) -> None:
+        """Load the stations this batch names that the writer does not hold, all in
+        one read (a boot storm brings hundreds per batch; one by one, their loads
+        were the writer's main cost). Fresh from the store, like any cold load."""
+        read = getattr(self.recorder, "read_histories", None)
+        names = {getattr(cmd, "charge_point_id", None) for cmd in cmds}
+        missing = [
+            key for key in (Station.create_id(n) for n in names if isinstance(n, str))
+            if key not in self.cache
+        ]  # fmt: skip
+        if read is None or len(missing) < PREFETCH_MIN:
+            return  # a few cold loads cost no more one by one
+        snapshots = self.snapshots.recorder if self.snapshots is not None else None
+        table = getattr(snapshots, "events_table_name", None)
+        loaded = []
+        for snapshot, stored in read(missing, table).values():
+            aggregate = self.mapper.to_domain_event(snapshot).mutate(None) if snapshot else None
+            for event in stored:
+                aggregate = self.mapper.to_domain_event(event).mutate(aggregate)
+            if aggregate is not None:
+                loaded.append(aggregate)
+        self.cache.keep(loaded)
 
     def _snapshot(self, processing: ProcessingEvent[UUID]) -> None:
         """One put for every aggregate of the batch that passed an interval."""

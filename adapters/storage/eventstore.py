@@ -27,7 +27,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
-from adapters.storage import integrity
+from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
 from projections.database import sqlite_path, sqlite_write_lock, to_pyformat
 
@@ -51,6 +51,11 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.chain = integrity.ChainHeads()
         self.write_lock = sqlite_write_lock(self.datastore.pool.db_name)
+
+    def read_histories(
+        self, ids: Sequence[UUID], snapshots_table: str | None
+    ) -> histories.Histories:
+        return histories.read_sqlite(self, ids, snapshots_table)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -174,6 +179,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             SQL(side.qualify(s, schema))  # type: ignore[misc]
             for s in side.ddl("postgresql")
         )
+
+    def read_histories(
+        self, ids: Sequence[UUID], snapshots_table: str | None
+    ) -> histories.Histories:
+        return histories.read_postgres(self, ids, snapshots_table)
 
     def _insert_events(
         self,
