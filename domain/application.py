@@ -102,10 +102,12 @@ class CentralSystem(Application[UUID]):
         outcomes: list[object] = [None] * len(cmds)
         todo = list(range(len(cmds)))
         self.cache.drop_stale()
-        self._prefetch_stations(cmds)
+        # Stations read together and not found are new (optimistic, as below).
+        absent = self._prefetch_stations(cmds) if optimistic else frozenset()
         while True:
             # Aggregates a failed attempt touched are not returned to the cache.
-            uow = UnitOfWork(self.repository, self.cache, optimistic=optimistic)
+            uow = UnitOfWork(self.repository, self.cache, optimistic=optimistic,
+                             absent=absent)  # fmt: skip
             failed = None
             for i in todo:
                 try:
@@ -144,10 +146,11 @@ class CentralSystem(Application[UUID]):
         self._snapshot(processing)
         return recordings
 
-    def _prefetch_stations(self, cmds: list[commands.Command]) -> None:
+    def _prefetch_stations(self, cmds: list[commands.Command]) -> frozenset[UUID]:
         """Load the stations this batch names that the writer does not hold, all in
         one read (a boot storm brings hundreds per batch; one by one, their loads
-        were the writer's main cost). Fresh from the store, like any cold load."""
+        were the writer's main cost). Fresh from the store, like any cold load.
+        Returns the ids that were not found: stations yet to be created."""
         read = getattr(self.recorder, "read_histories", None)
         names = {getattr(cmd, "charge_point_id", None) for cmd in cmds}
         missing = [
@@ -155,7 +158,7 @@ class CentralSystem(Application[UUID]):
             if key not in self.cache
         ]  # fmt: skip
         if read is None or len(missing) < PREFETCH_MIN:
-            return  # a few cold loads cost no more one by one
+            return frozenset()  # a few cold loads cost no more one by one
         snapshots = self.snapshots.recorder if self.snapshots is not None else None
         table = getattr(snapshots, "events_table_name", None)
         loaded = []
@@ -166,6 +169,7 @@ class CentralSystem(Application[UUID]):
             if aggregate is not None:
                 loaded.append(aggregate)
         self.cache.keep(loaded)
+        return frozenset(missing) - {a.id for a in loaded}
 
     def _snapshot(self, processing: ProcessingEvent[UUID]) -> None:
         """One put for every aggregate of the batch that passed an interval."""

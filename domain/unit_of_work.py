@@ -71,10 +71,12 @@ class UnitOfWork:
         cache: WriterCache | None = None,
         *,
         optimistic: bool = False,
+        absent: frozenset[UUID] = frozenset(),
     ) -> None:
         self._repository = repository
         self._cache = cache
         self._optimistic = optimistic
+        self._absent = absent  # just read and not found: no query to learn it again
         self._aggregates: dict[UUID, Aggregate | None] = {}
 
     def get(self, cls: type[A], aggregate_id: UUID) -> A | None:
@@ -95,7 +97,7 @@ class UnitOfWork:
 
     def _load(self, aggregate_id: UUID) -> Aggregate | None:
         cached = self._cache.take(aggregate_id) if self._cache else None
-        if cached is not None:
+        if cached is not None or aggregate_id in self._absent:
             return cached
         try:
             return self._repository.get(aggregate_id)  # type: ignore[no-any-return]

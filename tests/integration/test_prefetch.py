@@ -52,3 +52,24 @@ def test_a_batch_of_cold_stations_is_loaded_as_the_repository_would(database_url
     finally:
         fresh.close()
         db.close()
+
+
+def test_stations_read_together_and_not_found_are_created_without_more_reads(
+    database_url: str,
+) -> None:
+    db = open_database(database_url)
+    central = open_central(Settings(database=database_url), db)
+    try:
+        one_by_one: list[object] = []
+        get = central.repository.get
+        central.repository.get = lambda *a, **k: one_by_one.append(a) or get(*a, **k)  # type: ignore[method-assign]
+        outcomes = central.handle_batch([c.RegisterBoot(f"NEW-{i}", "ACME", "X1")
+                                         for i in range(STATIONS)])  # fmt: skip
+        answer = central.policy.unknown_station_answer
+        assert [o.result.status for o in outcomes] == [answer] * STATIONS  # type: ignore[union-attr]
+        assert one_by_one == []
+        central.repository.get = get  # type: ignore[method-assign]
+        assert all(central.find_station(f"NEW-{i}") for i in range(STATIONS))
+    finally:
+        central.close()
+        db.close()
