@@ -16,6 +16,9 @@ from ops.cli import CliError
 from ops.settings import Settings, add_database_argument, from_arguments
 
 
+BACKLOG = 65535  # connections queued while the loop is busy (the kernel caps it)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "serve",
@@ -63,7 +66,9 @@ def serve(args: argparse.Namespace) -> int:
     )
     app = build_web_app(settings)
     tune_interpreter()
-    web.run_app(app, sock=sock, print=None, handle_signals=True, access_log=None)
+    # The loop listens on the socket again: with the same backlog, not aiohttp's 128.
+    web.run_app(app, sock=sock, print=None, handle_signals=True, access_log=None,
+                backlog=BACKLOG)  # fmt: skip
     return 0
 
 
@@ -109,7 +114,7 @@ def listening_socket(settings: Settings) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
-    sock.listen(65535)
+    sock.listen(BACKLOG)
     sock.setblocking(False)
     return sock
 
