@@ -3,7 +3,11 @@ must be the stations the repository would load one by one (snapshots included)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from domain import commands as c
+from domain.application import CentralSystem
 from domain.snapshots import SNAPSHOT_INTERVAL
 from domain.station import Station
 from ops.bootstrap import open_central
@@ -11,6 +15,18 @@ from ops.settings import Settings
 from projections.database import open_database
 
 STATIONS = 6
+
+
+@contextmanager
+def loads_one_by_one(central: CentralSystem) -> Iterator[list[object]]:
+    """The aggregates loaded through the repository (one read each) meanwhile."""
+    loaded: list[object] = []
+    get = central.repository.get
+    central.repository.get = lambda *a, **k: loaded.append(a) or get(*a, **k)  # type: ignore[method-assign]
+    try:
+        yield loaded
+    finally:
+        central.repository.get = get  # type: ignore[method-assign]
 
 
 def _status(station: str, minute: int) -> c.UpdateConnectorStatus:
@@ -31,13 +47,10 @@ def test_a_batch_of_cold_stations_is_loaded_as_the_repository_would(database_url
 
     fresh = open_central(Settings(database=database_url), db)
     try:
-        one_by_one: list[object] = []
-        get = fresh.repository.get
-        fresh.repository.get = lambda *a, **k: one_by_one.append(a) or get(*a, **k)  # type: ignore[method-assign]
-        outcomes = fresh.handle_batch([c.RecordDiagnosticsStatus(n, "Idle") for n in names])
+        with loads_one_by_one(fresh) as one_by_one:
+            outcomes = fresh.handle_batch([c.RecordDiagnosticsStatus(n, "Idle") for n in names])
         assert all(not isinstance(o, BaseException) for o in outcomes)
         assert one_by_one == []  # all read together
-        fresh.repository.get = get  # type: ignore[method-assign]
         for name in names:
             key = Station.create_id(name)
             cached = fresh.cache.take(key)
@@ -60,15 +73,12 @@ def test_stations_read_together_and_not_found_are_created_without_more_reads(
     db = open_database(database_url)
     central = open_central(Settings(database=database_url), db)
     try:
-        one_by_one: list[object] = []
-        get = central.repository.get
-        central.repository.get = lambda *a, **k: one_by_one.append(a) or get(*a, **k)  # type: ignore[method-assign]
-        outcomes = central.handle_batch([c.RegisterBoot(f"NEW-{i}", "ACME", "X1")
-                                         for i in range(STATIONS)])  # fmt: skip
+        with loads_one_by_one(central) as one_by_one:
+            outcomes = central.handle_batch([c.RegisterBoot(f"NEW-{i}", "ACME", "X1")
+                                             for i in range(STATIONS)])  # fmt: skip
         answer = central.policy.unknown_station_answer
         assert [o.result.status for o in outcomes] == [answer] * STATIONS  # type: ignore[union-attr]
         assert one_by_one == []
-        central.repository.get = get  # type: ignore[method-assign]
         assert all(central.find_station(f"NEW-{i}") for i in range(STATIONS))
     finally:
         central.close()
