@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from datetime import UTC, datetime
 from collections.abc import Callable, Collection, Sequence
@@ -147,7 +148,7 @@ class ProjectionFollower:
                 if self._stopping:
                     return
                 self._woken = False
-            delay = self._poll_interval
+            delay, started = self._poll_interval, time.monotonic()
             try:
                 progressed = self._step()
                 self.last_error, backoff = None, self._poll_interval
@@ -160,8 +161,13 @@ class ProjectionFollower:
                     self._cond.wait(delay)
                 elif self._coalesce and not self._stopping:
                     # Under load, let a few commits gather: one larger batch costs
-                    # the CSMS far less than many small ones (bounds the lag).
-                    self._cond.wait_for(lambda: self._stopping, self._coalesce)
+                    # the CSMS far less than many small ones (bounds the lag). A
+                    # batch is started at most every `coalesce`, not `coalesce` after
+                    # the last one ended: a slow batch (round trips on PostgreSQL)
+                    # is not followed by a wait on top.
+                    rest = self._coalesce - (time.monotonic() - started)
+                    if rest > 0:
+                        self._cond.wait_for(lambda: self._stopping, rest)
 
     def offer(self, recordings: Sequence[Recording[Any]]) -> None:
         """Events this process just committed, already decoded: the next step uses
@@ -242,6 +248,7 @@ class ProjectionFollower:
             # Row locks (PostgreSQL) make a second follower of the same database wait,
             # then skip what this one applied; SQLite's BEGIN IMMEDIATE already does.
             tracked = _tracked(cur, names, lock=self._db.dialect == "postgresql")
+            moved: list[tuple[int, str]] = []
             for projection in self._projections:
                 at = tracked[projection.tracking_name]
                 # Already applied by another follower, or reset behind this window by
@@ -251,11 +258,12 @@ class ProjectionFollower:
                 mine = _in_order(events, projection.topics, at)
                 if mine:
                     projection.apply(cur, mine)
-                cur.execute(
-                    "UPDATE projection_tracking SET position = ? WHERE name = ?",
-                    (last, projection.tracking_name),
-                )
+                moved.append((last, projection.tracking_name))
                 tracked[projection.tracking_name] = last
+            # One statement for every position (one round trip on PostgreSQL).
+            cur.executemany(
+                "UPDATE projection_tracking SET position = ? WHERE name = ?", moved
+            )
         self._advance(tracked)
         if self._observe_delay is not None and events:
             # Commit-to-read-model delay of the oldest event in the batch (its
