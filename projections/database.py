@@ -10,7 +10,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -212,10 +212,16 @@ class PostgresDatabase:
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[_PostgresCursor]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            if not durable:
-                cur.execute("SET LOCAL synchronous_commit = off")
-            yield _PostgresCursor(cur)
+        with self.pool.connection() as conn:
+            # Redoable writes (projection batches) in pipeline mode: writes go out
+            # without waiting for each answer (a read still waits for its rows); a
+            # batch was a round trip per table. Not for DDL, whose statements then
+            # report no rows to the fetch that follows them.
+            with (nullcontext() if durable else conn.pipeline()), conn.transaction(), \
+                    conn.cursor() as cur:
+                if not durable:
+                    cur.execute("SET LOCAL synchronous_commit = off")
+                yield _PostgresCursor(cur)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.pool.connection() as conn, conn.cursor() as cur:
