@@ -42,10 +42,6 @@ def _write_side_tables(cursor: Any, sql: Any, kwargs: dict[str, Any]) -> None:
         cursor.executemany(sql(side.UPSERT_PRESENCE), side.presence_params(presence))
 
 
-def _hex(originator_id: UUID | str) -> str:
-    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
-
-
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -77,7 +73,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         if not stored_events:
             return []
         c.executemany(self.insert_events_statement, [
-            (_hex(s.originator_id), s.originator_version, s.topic, s.state)
+            (integrity.hex_id(s.originator_id), s.originator_version, s.topic, s.state)
             for s in stored_events
         ])  # fmt: skip
         c.execute("SELECT last_insert_rowid()")

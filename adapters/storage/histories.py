@@ -89,8 +89,12 @@ def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(value)
 
 
+def _stored_event(row: Sequence[Any]) -> StoredEvent:
+    return StoredEvent(_uuid(row[0]), int(row[1]), row[2], bytes(row[3]))
+
+
 def _stored(rows: Iterable[Sequence[Any]]) -> dict[UUID, StoredEvent]:
-    stored = (StoredEvent(_uuid(r[0]), int(r[1]), r[2], bytes(r[3])) for r in rows)
+    stored = (_stored_event(r) for r in rows)
     return {s.originator_id: s for s in stored}
 
 
@@ -100,5 +104,5 @@ def _gather(
     for originator_id, snapshot in snapshots.items():
         histories[originator_id] = (snapshot, [])
     for r in rows:
-        event = StoredEvent(_uuid(r[0]), int(r[1]), r[2], bytes(r[3]))
+        event = _stored_event(r)
         histories.setdefault(event.originator_id, (None, []))[1].append(event)

@@ -62,7 +62,7 @@ class ChainHeads:
         heads = self._heads(cursor, sql, events)
         links = []
         for e in events:
-            key = _hex(e.originator_id)
+            key = hex_id(e.originator_id)
             _, previous = heads.get(key, (0, ""))
             new = link(previous, key, e.originator_version, e.topic, e.state)
             heads[key] = (e.originator_version, new)
@@ -84,7 +84,7 @@ class ChainHeads:
         heads: dict[str, tuple[int, str]] = {}
         unknown: set[str] = set()
         for e in events:
-            key = _hex(e.originator_id)
+            key = hex_id(e.originator_id)
             if key in heads or key in unknown:
                 continue
             cached = self._committed.get(key)
@@ -105,7 +105,8 @@ class ChainHeads:
         return heads
 
 
-def _hex(originator_id: Any) -> str:
+def hex_id(originator_id: Any) -> str:
+    """An originator id as the SQLite store keeps it: 32 hex digits."""
     return originator_id.hex if hasattr(originator_id, "hex") else str(originator_id)
 
 
