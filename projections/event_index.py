@@ -17,10 +17,9 @@ from eventsourcing.utils import get_topic
 
 import domain.application  # noqa: F401 (imports every aggregate the CSMS records)
 from domain.transaction_number import TransactionNumber
-from projections.base import Events, SqlProjection, Table, utc_text
+from projections.base import IN_CHUNK, Events, SqlProjection, Table, utc_text
 from projections.database import Cursor, Row
 
-IN_CHUNK = 500
 KNOWN_AGGREGATES = 100_000  # facts kept in memory between batches
 
 EVENTS = Table(

@@ -18,11 +18,11 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 
 from domain.application import CentralSystem
+from projections.base import IN_CHUNK
 from projections.database import Database, Row
 from projections.event_index import EVENTS, EventIndexProjection, Facts, created_facts
 
 PAGE = 1000
-IN_CHUNK = 500
 Positioned = tuple[int, Any]  # (position, domain event)
 
 
