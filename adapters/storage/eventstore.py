@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -29,17 +29,25 @@ from psycopg.sql import SQL
 
 from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
+from projections.bulk import execute_values
 from projections.database import sqlite_path, sqlite_write_lock, to_pyformat
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
 
 
-def _write_side_tables(cursor: Any, sql: Any, kwargs: dict[str, Any]) -> None:
+# Writes rows with one `?` statement: many rows per statement on SQLite (see
+# projections.bulk), executemany on PostgreSQL (psycopg pipelines it).
+Many = Callable[[Any, str, Sequence[Sequence[Any]]], None]
+
+
+def _write_side_tables(cursor: Any, many: Many, kwargs: dict[str, Any]) -> None:
     if journal := kwargs.get("journal"):
-        cursor.executemany(sql(side.INSERT_JOURNAL), journal)
+        many(cursor, side.INSERT_JOURNAL, journal)
     if presence := kwargs.get("presence"):
-        cursor.executemany(sql(side.UPSERT_PRESENCE), side.presence_params(presence))
+        for statement, rows in side.presence_writes(presence):
+            if rows:
+                many(cursor, statement, rows)
 
 
 class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
@@ -67,25 +75,24 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_stored_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]
     ) -> list[int]:
-        """One executemany, where eventsourcing runs an execute per event to read each
-        rowid: under the write lock, the rows of one transaction get consecutive
-        rowids ending at last_insert_rowid()."""
+        """Multi-row inserts, where eventsourcing runs an execute per event to read
+        each rowid: under the write lock, the rows of one transaction get consecutive
+        rowids ending at the last statement's lastrowid."""
         if not stored_events:
             return []
-        c.executemany(self.insert_events_statement, [
+        execute_values(c, self.insert_events_statement, [
             (integrity.hex_id(s.originator_id), s.originator_version, s.topic, s.state)
             for s in stored_events
         ])  # fmt: skip
-        c.execute("SELECT last_insert_rowid()")
-        (last,) = c.fetchone()
+        last = c.lastrowid  # of the last statement: its last row
         return list(range(last - len(stored_events) + 1, last + 1))
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = self._insert_stored_events(c, stored_events)
-        self.chain.write_links(c, str, stored_events)
-        _write_side_tables(c, str, kwargs)
+        self.chain.write_links(c, str, execute_values, stored_events)
+        _write_side_tables(c, execute_values, kwargs)
         return ids
 
 
@@ -196,8 +203,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         def sql(statement: str) -> str:
             return to_pyformat(side.qualify(statement, schema))
 
-        self.chain.write_links(curs, sql, stored_events)
-        _write_side_tables(curs, sql, kwargs)
+        def many(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+            cursor.executemany(sql(statement), rows)
+
+        self.chain.write_links(curs, sql, many, stored_events)
+        _write_side_tables(curs, many, kwargs)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -53,8 +53,9 @@ class ChainHeads:
         self._pending: dict[str, tuple[int, str]] = {}
 
     def write_links(
-        self, cursor: Any, sql: Callable[[str], str], events: Sequence[StoredEvent]
-    ) -> None:
+        self, cursor: Any, sql: Callable[[str], str],
+        many: Callable[[Any, str, Sequence[Any]], None], events: Sequence[StoredEvent],
+    ) -> None:  # fmt: skip
         """Extend each aggregate's chain by the events being inserted in this commit."""
         self._pending = {}
         if not events:
@@ -67,10 +68,10 @@ class ChainHeads:
             new = link(previous, key, e.originator_version, e.topic, e.state)
             heads[key] = (e.originator_version, new)
             links.append((key, e.originator_version, new))
-        cursor.executemany(sql(INSERT_LINK), links)
+        many(cursor, INSERT_LINK, links)
         changed = sorted({key for key, _, _ in links})
         self._pending = {k: heads[k] for k in changed}
-        cursor.executemany(sql(UPSERT_HEAD), [(k, *heads[k]) for k in changed])
+        many(cursor, UPSERT_HEAD, [(k, *heads[k]) for k in changed])
 
     def committed(self) -> None:
         if len(self._committed) > self.MAX_ENTRIES:

@@ -39,12 +39,18 @@ SEQUENCES_DDL = (
 INSERT_JOURNAL = (
     f"INSERT INTO chargeledger_journal ({JOURNAL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-# online is NULL for a mere sign of life: keep what the connect/disconnect said.
+# A sign of life (online None) keeps what the connect/disconnect said; a connect or
+# disconnect sets it. Two statements, so each is plain multi-row VALUES (SQLite).
+UPSERT_SIGHTING = (
+    "INSERT INTO chargeledger_presence (station, online, last_seen, node) "
+    "VALUES (?, 1, ?, ?) ON CONFLICT (station) DO UPDATE SET "
+    "last_seen = excluded.last_seen, "
+    "node = COALESCE(excluded.node, chargeledger_presence.node)"
+)
 UPSERT_PRESENCE = (
     "INSERT INTO chargeledger_presence (station, online, last_seen, node) "
-    "VALUES (?, COALESCE(?, 1), ?, ?) ON CONFLICT (station) DO UPDATE SET "
-    "online = COALESCE(?, chargeledger_presence.online), "
-    "last_seen = excluded.last_seen, "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (station) DO UPDATE SET "
+    "online = excluded.online, last_seen = excluded.last_seen, "
     "node = COALESCE(excluded.node, chargeledger_presence.node)"
 )
 
@@ -63,5 +69,10 @@ def qualify(sql: str, schema: str) -> str:
     return _TABLES.sub(lambda m: f"{schema}.{m.group(0)}", sql) if schema else sql
 
 
-def presence_params(rows: list[tuple[str, int | None, str, str | None]]) -> list[Any]:
-    return [(s, online, seen, node, online) for s, online, seen, node in rows]
+def presence_writes(
+    rows: list[tuple[str, int | None, str, str | None]],
+) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """(statement, rows) for presence rows (one per station, as merged per batch)."""
+    sightings = [(s, seen, node) for s, online, seen, node in rows if online is None]
+    changes = [row for row in rows if row[1] is not None]
+    return [(UPSERT_SIGHTING, sightings), (UPSERT_PRESENCE, changes)]

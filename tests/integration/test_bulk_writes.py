@@ -1,0 +1,73 @@
+"""Rows written many to a statement (SQLite) are the rows executemany would write."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from domain import commands as c
+from ops.integrity import verify_integrity
+from projections.bulk import execute_values
+from tests.ledger import Ledger
+
+UPSERT = (
+    "INSERT INTO t (k, v, n) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET "
+    "v = excluded.v, n = t.n + excluded.n"
+)
+
+
+def _table(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, k TEXT UNIQUE, v BLOB, n INT)")
+    return conn
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 255, 256, 257, 700])
+def test_same_rows_as_executemany_in_order(tmp_path: Path, count: int) -> None:
+    rows: list[tuple[Any, ...]] = [(f"k{i}", bytes([i % 256]), i) for i in range(count)]
+    bulk, plain = _table(tmp_path / "a.db"), _table(tmp_path / "b.db")
+    cursor = bulk.cursor()
+    execute_values(cursor, UPSERT, rows)
+    plain.executemany(UPSERT, rows)
+    select = "SELECT id, k, v, n FROM t ORDER BY id"
+    assert bulk.execute(select).fetchall() == plain.execute(select).fetchall()
+    assert cursor.lastrowid == count  # the last statement's last row
+
+
+def test_upserts_read_excluded_per_row(tmp_path: Path) -> None:
+    conn = _table(tmp_path / "a.db")
+    execute_values(conn.cursor(), UPSERT, [("a", b"1", 1), ("b", b"2", 2)])
+    execute_values(conn.cursor(), UPSERT, [("b", b"3", 10), ("a", b"4", 20), ("c", b"5", 5)])
+    assert conn.execute("SELECT k, v, n FROM t ORDER BY k").fetchall() == [
+        ("a", b"4", 21), ("b", b"3", 12), ("c", b"5", 5)]  # fmt: skip
+
+
+def test_statement_without_values_group_is_refused(tmp_path: Path) -> None:
+    conn = _table(tmp_path / "a.db")
+    with pytest.raises(ValueError, match="VALUES"):
+        execute_values(conn.cursor(), "DELETE FROM t WHERE k = ?", [("a",), ("b",)])
+
+
+def test_a_big_batch_gets_the_stored_positions_and_chains(database_url: str) -> None:
+    """More events in one commit than one statement holds: ids and hash chains stay
+    those of the log (each station: created + registered events)."""
+    with Ledger.open(database_url) as ledger:
+        central = ledger.central
+        seen: list[Any] = []
+        offer = central.on_recorded
+        central.on_recorded = lambda recordings: (seen.extend(recordings), offer(recordings))  # type: ignore[func-returns-value,misc]
+        central.handle_batch([c.RegisterStation(f"CP-{i}") for i in range(300)],
+                             optimistic=False)  # fmt: skip
+        stored = {
+            n.id: (n.originator_id, n.originator_version)
+            for n in central.recorder.select_notifications(1, 10_000)
+        }
+        assert len(seen) == len(stored) >= 300
+        for recording in seen:
+            event = recording.domain_event
+            assert stored[recording.notification.id] == (
+                event.originator_id, event.originator_version)
+        assert verify_integrity(ledger.db) == []
