@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import InterfaceError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
@@ -34,6 +34,7 @@ from projections.database import sqlite_path, sqlite_write_lock, to_pyformat
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
+STATEMENT_CACHE = 256  # prepared statements per connection (multi-row sizes too)
 
 
 # Writes rows with one `?` statement: many rows per statement on SQLite (see
@@ -112,13 +113,26 @@ class LockedSQLiteAggregateRecorder(SQLiteAggregateRecorder):
 
 class DurableSQLiteConnectionPool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
-        connection = super()._create_connection()
+        # eventsourcing opens with cached_statements=True, a cache of one statement:
+        # every other statement of a commit was parsed again, giving up the GIL to do
+        # it. Otherwise as there: autocommit (explicit BEGIN), WAL, rows by name.
+        try:
+            conn = sqlite3.connect(
+                self.db_name, uri=True, check_same_thread=False, isolation_level=None,
+                cached_statements=STATEMENT_CACHE, timeout=self.lock_timeout or 30,
+            )  # fmt: skip
+        except (sqlite3.Error, TypeError) as error:
+            raise InterfaceError(error) from error
+        if not self.is_sqlite_memory_mode:
+            conn.execute("PRAGMA journal_mode=WAL")
+            self.is_journal_mode_wal = True
+        conn.row_factory = sqlite3.Row
         # Ack after commit must survive kill -9 and power loss: fsync each commit.
-        connection._sqlite_conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA synchronous=FULL")
         # The Checkpointer moves the WAL into the file, not the commit that crosses
         # 1,000 pages (a checkpoint's writes and fsync inside a station's answer).
-        connection._sqlite_conn.execute("PRAGMA wal_autocheckpoint=0")
-        return connection
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        return SQLiteConnection(sqlite_conn=conn, max_age=self.max_age)
 
 
 class Checkpointer:
