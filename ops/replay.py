@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,12 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import CentralSystem
+from ops.replay_split import Children, plan, sample_counts
 from projections.base import SqlProjection
 from projections.catalog import build_projections
-from projections.database import Cursor, Database
+from projections.database import Cursor, Database, SqliteDatabase
+from projections.event_log import EventLog
 from projections.follower import ProjectionFollower, forget
 
 REBUILD_BATCH = 50_000  # events per transaction: fewer, larger batches rebuild faster
+# Processes sharing a SQLite rebuild: every core of the small machines we run on.
+PROCESSES = min(2, os.cpu_count() or 1)
 Progress = Callable[[int], None]
 
 
@@ -56,12 +61,44 @@ def _build(
 ) -> int:  # fmt: skip
     forget(db, scratch)
     follower = ProjectionFollower(central, db, scratch, batch_size=REBUILD_BATCH)
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return follower.catch_up(until=until, progress=progress)
 
 
+def _build_split(
+    central: CentralSystem, db: Database, scratch: list[SqlProjection],
+    progress: Progress | None, processes: int,
+) -> int:  # fmt: skip
+    """`_build` with the work shared out over processes (SQLite only: PostgreSQL
+    rebuilds serially)."""
+    until = central.recorder.max_notification_id() or 0
+    shares = []
+    if isinstance(db, SqliteDatabase) and processes > 1 and until:
+        table = EventLog(central, db).table
+        shares = plan(scratch, sample_counts(db, table, until), processes)
+    if len(shares) < 2:
+        return _build(central, db, scratch, None, progress)
+    assert isinstance(db, SqliteDatabase)
+    forget(db, scratch)
+    children = Children(db, scratch[0].prefix, until)
+    try:
+        children.start(shares[1:])
+        mine = shares[0].projections(scratch)
+        follower = ProjectionFollower(central, db, mine, batch_size=REBUILD_BATCH)
+        with no_cyclic_gc():
+            follower.catch_up(until=until, progress=progress)
+        children.merge(scratch)
+    except BaseException:
+        forget(db, scratch)
+        raise
+    finally:
+        children.close()
+    with db.transaction() as cur:
+        return min(_position(cur, p.tracking_name) for p in scratch)
+
+
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def no_cyclic_gc() -> Iterator[None]:
     """A rebuild allocates millions of small acyclic objects (events, rows): the
     cyclic collector would keep scanning them, find nothing, and cost a fifth of
     the time. Reference counting still frees every batch."""
@@ -76,11 +113,12 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def replay(
     central: CentralSystem, db: Database, names: Sequence[str] | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, processes: int = PROCESSES,
 ) -> list[Rebuilt]:  # fmt: skip
-    """Rebuild the named projections (all by default) and switch to the new tables."""
+    """Rebuild the named projections (all by default) and switch to the new tables
+    (on SQLite, built by up to `processes` processes)."""
     live, scratch = _scratch(names, "r")
-    position = _build(central, db, scratch, None, progress)
+    position = _build_split(central, db, scratch, progress, processes)
     report = []
     with db.transaction() as cur:
         for old, new in zip(live, scratch, strict=True):

@@ -8,7 +8,7 @@ dict, changed in memory, and written back, so a rebuild never pays a query per e
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -104,7 +104,10 @@ class SqlProjection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
-    topics: ClassVar[frozenset[str]]
+    topics: frozenset[str]  # per class; a part of a split view has fewer (`part`)
+    # True if its rows follow from each aggregate's own events alone: it can then be
+    # built in parts, each from the events of some aggregate types (`part`, `merge`).
+    by_aggregate: ClassVar[bool] = False
 
     def __init__(self, prefix: str = "", *, secondary: bool = True) -> None:
         # The prefix is spliced into SQL: allow identifier characters only.
@@ -149,6 +152,24 @@ class SqlProjection:
 
     def apply(self, cur: Cursor, events: Events) -> None:
         raise NotImplementedError
+
+    def part(self, modules: Collection[str]) -> SqlProjection:
+        """The same view fed only the events of the aggregates defined in these
+        domain modules (`by_aggregate` views only)."""
+        raise TypeError(f"{self.name} cannot be built in parts")
+
+    def merge(self, cur: Cursor, schema: str) -> None:
+        """Add the rows another build of this view wrote under the same names into
+        the attached SQLite `schema` (a parallel rebuild). Parts never write the
+        same key, so the rows are simply copied."""
+        for table in self.tables:
+            self.copy(cur, schema, table)
+
+    def copy(self, cur: Cursor, schema: str, table: Table, conflict: str = "") -> None:
+        name, columns = self.prefix + table.name, ", ".join(table.column_names)
+        # `WHERE true`: SQLite's parser needs it before an upsert clause.
+        cur.execute(f"INSERT INTO main.{name} ({columns}) SELECT {columns} "
+                    f"FROM {schema}.{name} WHERE true {conflict}")  # fmt: skip
 
     def load(self, cur: Cursor, table: Table, ids: Iterable[str]) -> dict[str, Row]:
         """Rows of `table` by aggregate id (canonical UUID text): a query per chunk."""

@@ -94,10 +94,15 @@ class SqliteDatabase:
 
     dialect = "sqlite"
 
-    def __init__(self, path: str, *, views: bool = True) -> None:
+    def __init__(
+        self, path: str, *, views: bool = True, scratch: str | None = None
+    ) -> None:
         self.path = path  # the ledger file
         self._views = views
-        self._file = views_path(path) if views else path
+        # `scratch`: a disposable file in place of the views file (one part of a
+        # parallel rebuild): no journal and no fsync, as nothing survives a failure.
+        self._scratch = scratch is not None
+        self._file = scratch or (views_path(path) if views else path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -110,7 +115,8 @@ class SqliteDatabase:
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = connect_sqlite(self._file, attach=self.path if self._views else None)
+            conn = connect_sqlite(self._file, attach=self.path if self._views else None,
+                                  disposable=self._scratch)  # fmt: skip
             if not self._views:  # the ledger's Checkpointer does it, off the writer
                 conn.execute("PRAGMA wal_autocheckpoint=0")
             self._local.conn = conn
@@ -121,6 +127,7 @@ class SqliteDatabase:
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[_SqliteCursor]:
         conn = self._connection()
+        durable = durable or self._scratch  # nothing to relax: never fsynced
         with self._write_lock:
             if not durable:  # WAL + NORMAL: still atomic, fsynced at checkpoints only
                 conn.execute("PRAGMA synchronous=NORMAL")
@@ -135,6 +142,19 @@ class SqliteDatabase:
             finally:
                 if not durable:
                     conn.execute("PRAGMA synchronous=FULL")
+
+    @contextmanager
+    def attached(self, path: str, schema: str) -> Iterator[None]:
+        """Another SQLite file readable as `schema.table` on this thread's
+        connection (SQLite attaches only outside a transaction)."""
+        if not schema.isidentifier():  # spliced into SQL
+            raise ValueError(f"invalid schema name {schema!r}")
+        conn = self._connection()
+        conn.execute("ATTACH DATABASE ? AS " + schema, (_uri(path) + "?mode=ro",))
+        try:
+            yield
+        finally:
+            conn.execute("DETACH DATABASE " + schema)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         cursor = _SqliteCursor(self._connection())
@@ -161,13 +181,19 @@ def views_path(ledger_path: str) -> str:
     return ledger_path + "-views"
 
 
-def connect_sqlite(path: str, *, attach: str | None = None) -> sqlite3.Connection:
+def connect_sqlite(
+    path: str, *, attach: str | None = None, disposable: bool = False
+) -> sqlite3.Connection:
     conn = sqlite3.connect(_uri(path), isolation_level=None, check_same_thread=False,
                            timeout=30, uri=True)  # fmt: skip
     conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    # Ack after commit means survive kill -9 and power loss: fsync every commit.
-    conn.execute("PRAGMA synchronous=FULL")
+    if disposable:  # a scratch file only its builder uses, deleted if it fails
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+    else:
+        conn.execute("PRAGMA journal_mode=WAL")
+        # Ack after commit means survive kill -9 and power loss: fsync every commit.
+        conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=30000")
     if attach is not None:
         if not Path(attach).exists():  # a fresh install: the ledger is made empty

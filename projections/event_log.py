@@ -43,13 +43,27 @@ class EventLog:
         self._db = db
         self._decoder = EventDecoder(central.mapper)
 
-    def read(self, start: int, limit: int, stop: int | None = None) -> list[StoredRow]:
-        """Up to `limit` rows from position `start` (to `stop`), in log order."""
+    def read(
+        self, start: int, limit: int, stop: int | None = None,
+        topics: Collection[str] | None = None,
+    ) -> list[StoredRow]:  # fmt: skip
+        """Up to `limit` rows from position `start` (to `stop`), in log order. With
+        `topics` and `stop`, only rows of those topics, and the row at `stop`: the
+        store skips the others without making them Python objects (a rebuild of a
+        few views), and the last row read is still where the range ends."""
         if stop is None:
             sql, params = f"{self._select} ORDER BY 1 LIMIT ?", (start, limit)
-        else:
+        elif topics is None:
             sql = f"{self._select} AND {self.position} <= ? ORDER BY 1 LIMIT ?"
             params = (start, stop, limit)
+        else:
+            wanted = sorted(topics)
+            sql = (
+                f"{self._select} AND {self.position} <= ? AND (topic IN "
+                f"({', '.join('?' * len(wanted))}) OR {self.position} = ?) "
+                "ORDER BY 1 LIMIT ?"
+            )
+            params = (start, stop, *wanted, stop, limit)
         return cast("list[StoredRow]", self._db.rows(sql, params))
 
     def decode(self, rows: list[StoredRow], topics: Collection[str]) -> ByTopic:

@@ -54,6 +54,7 @@ class ProjectionFollower:
         on_notifications: Callable[[Sequence[Notification]], None] | None = None,
         coalesce: float = 0.0,
         observe_delay: Callable[[float], None] | None = None,
+        on_advance: Callable[[dict[str, int]], None] | None = None,
     ) -> None:
         self._db = db
         self._log = EventLog(central, db)
@@ -64,6 +65,8 @@ class ProjectionFollower:
         self._on_notifications = on_notifications
         self._coalesce = coalesce
         self._observe_delay = observe_delay
+        # Told every new set of positions (a writer process reports them to its server).
+        self._on_advance = on_advance
         self._notified: int | None = None  # last event the hook saw
         self._offered: deque[tuple[int, Any, Any]] = deque(maxlen=OFFERED_MAX)
         self._topics = frozenset().union(*(p.topics for p in projections))
@@ -192,7 +195,9 @@ class ProjectionFollower:
             events = by_topic(offered, self._topics)
             notifications = [n for _, n, _ in offered]
         else:
-            rows = self._log.read(start, self._batch_size, stop=until)
+            # A hook sees every event; otherwise only the projections' are read.
+            wanted = None if self._on_notifications else self._topics
+            rows = self._log.read(start, self._batch_size, stop=until, topics=wanted)
             if not rows:
                 return False
             last = rows[-1][0]
@@ -275,6 +280,9 @@ class ProjectionFollower:
         with self._cond:
             self._positions.update(tracked)
             self._cond.notify_all()
+            positions = dict(self._positions)
+        if self._on_advance is not None:
+            self._on_advance(positions)
 
     def _reached(self, notification_id: int) -> bool:
         return (
