@@ -69,7 +69,8 @@ def plan(
             if any(module_of(t) in modules for t in p.topics):
                 share.parts.setdefault(p.name, []).extend(sorted(modules))
         share.weight += _weight((modules, members), split, counts)
-    return [s for s in shares if s.names or s.parts]
+    # Heaviest first: this process takes it, as a child starts later (its imports).
+    return sorted((s for s in shares if s.names or s.parts), key=lambda s: -s.weight)
 
 
 def _weight(
