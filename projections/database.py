@@ -20,6 +20,8 @@ import psycopg
 from psycopg.rows import dict_row, tuple_row
 from psycopg_pool import ConnectionPool
 
+from projections.bulk import execute_values
+
 Row = dict[str, Any]
 
 
@@ -56,7 +58,10 @@ class _SqliteCursor:
         self._cursor.execute(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql, rows)
+        if sql.startswith("INSERT"):  # many rows a statement (projections.bulk)
+            execute_values(self._cursor, sql, rows)
+        else:
+            self._cursor.executemany(sql, rows)
 
     def fetchall(self) -> list[Row]:
         return [dict(r) for r in self._cursor.fetchall()]
