@@ -25,8 +25,9 @@ from projections.event_log import EventLog
 from projections.follower import ProjectionFollower, forget
 
 REBUILD_BATCH = 50_000  # events per transaction: fewer, larger batches rebuild faster
-# Processes sharing a SQLite rebuild: every core of the small machines we run on.
-PROCESSES = min(2, os.cpu_count() or 1)
+# Processes sharing a SQLite rebuild: one per core, at most one per group of views
+# reading the same aggregate types (ops.replay_split.plan).
+PROCESSES = os.cpu_count() or 1
 Progress = Callable[[int], None]
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from domain import commands as c
 from ops.replay import replay, verify
-from ops.replay_split import plan
+from ops.replay_split import Children, plan
 from projections.catalog import build_projections
+from projections.database import SqliteDatabase
 from projections.event_index import module_of
 from tests.integration.test_replay_random import random_commands
 from tests.ledger import Ledger
@@ -63,3 +67,19 @@ def test_a_split_rebuild_of_some_views_leaves_the_others(sqlite_url: str) -> Non
         # The event index (in parts) and the stations view, by two processes.
         replay(ledger.central, ledger.db, ["event_index_v1", "stations_v1"], processes=2)
         assert ledger.dump() == live
+
+
+def test_a_share_that_cannot_be_built_is_reported_with_the_childs_error(
+    tmp_path: Path,
+) -> None:
+    # A child is given a ledger without events: its share cannot be built.
+    empty = SqliteDatabase(str(tmp_path / "empty.sqlite3"))
+    views = build_projections(prefix="x1_", secondary=False)
+    children = Children(empty, "x1_", until=10)
+    try:
+        children.start(plan(views, Counter(), 2)[1:])
+        with pytest.raises(RuntimeError, match="no such table"):
+            children.merge(views)
+    finally:
+        children.close()
+        empty.close()
