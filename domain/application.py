@@ -224,6 +224,11 @@ class CentralSystem(Application[UUID]):
             if n.topic in AUTHORIZATION_TOPICS:
                 self._forget_authorization(n.originator_id)
 
+    def forget_authorizations(self, tag_ids: Sequence[UUID]) -> None:
+        """These tags' Authorize answers changed (told by the writer's process)."""
+        for tag_id in tag_ids:
+            self._forget_authorization(tag_id)
+
     def _forget_authorization(self, aggregate_id: UUID) -> None:
         self._generation += 1
         self._authorizations.pop(aggregate_id, None)

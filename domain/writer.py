@@ -90,6 +90,14 @@ class CommandWriter:
         """Side rows (frame journal, presence) for the next commit; nobody waits."""
         self._queue.put(_Item(None, None, journal or [], presence or []))
 
+    def record_committed(
+        self, journal: list[tuple[Any, ...]], presence: list[tuple[Any, ...]]
+    ) -> Future[Handled]:
+        """record(), with a future that is done once the rows are committed."""
+        future: Future[Handled] = Future()
+        self._queue.put(_Item(None, future, journal, presence))
+        return future
+
     def record_async(
         self, journal: list[tuple[Any, ...]], presence: list[tuple[Any, ...]]
     ) -> asyncio.Future[Handled]:

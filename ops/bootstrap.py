@@ -23,6 +23,7 @@ from domain.writer import CommandWriter
 from ops.metrics import Metrics
 from ops.orphans import close_orphaned_operations
 from ops.settings import Settings
+from ops.writer_process import ReadModelPositions, ServerHooks, WriterProcess
 from projections.catalog import build_projections
 from projections.database import Database, open_database
 from projections.follower import ProjectionFollower
@@ -44,8 +45,8 @@ class Runtime:
     settings: Settings
     db: Database
     central: CentralSystem
-    writer: CommandWriter
-    follower: ProjectionFollower
+    writer: CommandWriter | WriterProcess
+    follower: ProjectionFollower | ReadModelPositions
     metrics: Metrics
     live: LiveHub
 
@@ -58,6 +59,11 @@ class Runtime:
         self.follower.stop()
         self.central.close()
         self.db.close()
+
+    @property
+    def stopped(self) -> str | None:
+        """Why this node can no longer commit, if it cannot."""
+        return getattr(self.writer, "stopped", None)
 
     def refresh_gauges(self) -> None:
         head = self.central.recorder.max_notification_id() or 0
@@ -73,6 +79,8 @@ def open_central(settings: Settings, db: Database) -> CentralSystem:
 
 
 def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
+    if settings.writer == "process":
+        return build_split_runtime(settings, metrics)
     db = open_database(settings.database)
     central = open_central(settings, db)
     live = live_hub(central, db)
@@ -91,11 +99,36 @@ def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
     return Runtime(settings, db, central, writer, follower, metrics, live)
 
 
+def build_split_runtime(settings: Settings, metrics: Metrics) -> Runtime:
+    """The writer and the projections in a process of their own (ops.writer_process);
+    this process keeps a read-only CentralSystem for what it answers itself."""
+    db = open_database(settings.database)
+    # The writer process creates the tables; nothing here writes the ledger.
+    env = eventsourcing_env(settings.database, create_table=False)
+    central = CentralSystem(env, policy=settings.policy())
+    live = live_hub(central, db)
+
+    def stored(first: int, last: int, notifications: list[Notification]) -> None:
+        central.invalidate(notifications)
+        live.publish(notifications, (first, last))
+
+    hooks = ServerHooks(
+        on_commit=metrics.observe_commit, on_delay=metrics.projection_delay.observe,
+        on_stored=stored, on_forget=central.forget_authorizations,
+    )  # fmt: skip
+    positions = ReadModelPositions()
+    writer = WriterProcess(settings, central, positions, hooks)
+    return Runtime(settings, db, central, writer, positions, metrics, live)
+
+
 runtime_key = web.AppKey("runtime", Runtime)
 gateway_key = web.AppKey("gateway", Gateway)
 
 
 async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app.get(runtime_key)
+    if runtime is not None and runtime.stopped:
+        return web.json_response({"status": "down", "error": runtime.stopped}, status=503)
     return web.json_response({"status": "ok"})
 
 
@@ -104,6 +137,8 @@ async def readyz(request: web.Request) -> web.Response:
     runtime = request.app.get(runtime_key)
     if runtime is None:
         return web.json_response({"status": "ready", "store": "none"})
+    if runtime.stopped:
+        return web.json_response({"status": "down", "error": runtime.stopped}, status=503)
     try:
         head = await asyncio.to_thread(runtime.central.recorder.max_notification_id)
     except Exception as error:

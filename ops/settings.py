@@ -31,6 +31,7 @@ class Settings:
     call_timeout: float = 30.0
     call_queue: int = 16
     store: str = "events"  # events | none (bench baseline: answers, stores nothing)
+    writer: str = "process"  # process | thread: where the writer and projections run
     max_message_size: int = 8 * 1024 * 1024  # rules §13.7: generous, StopTransaction
     node_id: str = f"{socket.gethostname()}-{os.getpid()}"
     log_level: str = "INFO"

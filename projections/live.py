@@ -112,27 +112,38 @@ class LiveHub:
         with self._lock:
             return len(self._subscribers)
 
-    def publish(self, notifications: Sequence[Notification]) -> None:
-        """The follower's hook: must never raise into it, nor wait for anyone."""
+    def publish(
+        self, notifications: Sequence[Notification], span: tuple[int, int] | None = None
+    ) -> None:
+        """The follower's hook: must never raise into it, nor wait for anyone.
+        `span` (first, last): the stretch of the log these notifications were taken
+        from, when only some of it is passed on (a writer process forwards only the
+        topics that matter here)."""
         try:
-            self._publish(notifications)
+            self._publish(notifications, span)
         except Exception:
             log.exception("live events lost after notification %s", self._last)
 
-    def _publish(self, notifications: Sequence[Notification]) -> None:
+    def _publish(
+        self, notifications: Sequence[Notification], span: tuple[int, int] | None
+    ) -> None:
         # A batch the follower retries comes again: only what is new counts.
         fresh = [n for n in notifications if n.id > self._last]
-        if not fresh:
+        if span is None:
+            if not fresh:
+                return
+            span = (fresh[0].id, fresh[-1].id)
+        if span[1] <= self._last:
             return
         with self._lock:
             subscribers = list(self._subscribers)
         if subscribers:
-            translated = map(self._events.translate, self._missed(fresh[0].id) + fresh)
+            translated = map(self._events.translate, self._missed(span[0]) + fresh)
             events = [e for e in translated if e is not None]
             for subscription in subscribers:
                 mine = [e for e in events if subscription.wants(e)]
                 self._deliver(subscription, mine)
-        self._last = fresh[-1].id
+        self._last = span[1]
 
     def _missed(self, first: int) -> list[Notification]:
         # With several nodes, another node's follower may apply a stretch of the log

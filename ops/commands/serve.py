@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--store", choices=("events", "none"),
         help="'none' answers without storing anything: the benchmark baseline",
     )  # fmt: skip
+    parser.add_argument(
+        "--writer", choices=("process", "thread"),
+        help="where the group-commit writer and the projections run: their own "
+        "process (default; a second core) or threads of this one",
+    )  # fmt: skip
     parser.add_argument("--max-message-size", dest="max_message_size", type=int,
                         help="bytes; larger frames get a CALLERROR (default 8 MiB)")  # fmt: skip
     parser.set_defaults(func=serve)

@@ -1,0 +1,122 @@
+"""The writer and the projections in their own process (`serve`'s default): what
+crosses the pipe comes back as it would in-process, and a lost writer is said loud."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterator
+from typing import Any
+from uuid import uuid4
+
+import aiohttp
+import psutil
+import pytest
+
+from domain import commands as c
+from domain.exceptions import UnknownOperationError
+from domain.results import Handled, StartResult
+from ops.bootstrap import build_split_runtime
+from ops.metrics import Metrics
+from ops.settings import Settings
+from ops.writer_process import WriterProcess, WriterStopped
+from tests.e2e.conftest import Csms
+from tests.e2e.operator import WAIT
+from tests.e2e.processes import ServerProcess
+
+TIMESTAMP = "2026-11-25T10:00:00Z"
+
+
+@pytest.fixture
+def runtime(database_url: str) -> Iterator[Any]:
+    runtime = build_split_runtime(Settings(database=database_url), Metrics())
+    runtime.start()
+    try:
+        yield runtime
+    finally:
+        runtime.close()
+
+
+def test_results_and_refusals_come_back_after_the_commit(runtime: Any) -> None:
+    writer: WriterProcess = runtime.writer
+    for cmd in (c.RegisterStation("CP-1"), c.UpsertIdTag("TAG", "Accepted"),
+                c.RegisterBoot("CP-1", "ACME", "X1")):  # fmt: skip
+        writer.submit(cmd).result(WAIT)
+    handled = writer.submit(c.StartTransaction("CP-1", 1, "TAG", 0, TIMESTAMP)).result(WAIT)
+    assert isinstance(handled, Handled) and isinstance(handled.result, StartResult)
+    assert handled.result.id_tag_info.status == "Accepted"
+    # Committed: the store shows it to this process's read-only CentralSystem.
+    assert runtime.central.recorder.max_notification_id() == handled.notification_id
+    # A resend is the same transaction (decided in the writer process, as always).
+    again = writer.submit(c.StartTransaction("CP-1", 1, "TAG", 0, TIMESTAMP)).result(WAIT)
+    assert again.result == handled.result
+    # A refusal arrives as the domain's own exception.
+    missing = writer.submit(c.RecordOperationOutcome(uuid4(), "Accepted", None, None, None))
+    with pytest.raises(UnknownOperationError):
+        missing.result(WAIT)
+
+
+def test_read_models_and_authorize_copies_follow_the_writer(runtime: Any) -> None:
+    writer: WriterProcess = runtime.writer
+    handled = writer.submit(c.UpsertIdTag("TAG", "Accepted")).result(WAIT)
+    assert runtime.follower.wait(handled.notification_id, WAIT)
+    assert min(runtime.follower.positions().values()) >= handled.notification_id
+    assert runtime.central.authorize("TAG").status == "Accepted"  # now a read copy
+    assert runtime.central.cached_authorization("TAG").status == "Accepted"
+    writer.submit(c.UpsertIdTag("TAG", "Blocked")).result(WAIT)
+    # Dropped when the block was committed (told before the answer came back).
+    assert runtime.central.cached_authorization("TAG") is None
+    assert runtime.central.authorize("TAG").status == "Blocked"
+
+
+def test_side_rows_with_a_waiter_are_committed_first(runtime: Any) -> None:
+    async def scenario() -> None:
+        writer: WriterProcess = runtime.writer
+        await writer.record_async([], [("CP-9", 1, TIMESTAMP, "node-x")])
+        rows = runtime.db.ledger.query(
+            "SELECT online, node FROM chargeledger_presence WHERE station = ?", ("CP-9",))
+        assert [(r["online"], r["node"]) for r in rows] == [(1, "node-x")]
+
+    asyncio.run(scenario())
+
+
+def test_a_killed_writer_fails_what_waits_and_what_comes(runtime: Any) -> None:
+    writer: WriterProcess = runtime.writer
+    os.kill(writer._process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    writer._process.join(WAIT)
+    with pytest.raises(WriterStopped):
+        writer.submit(c.RegisterStation("CP-2")).result(WAIT)
+    assert runtime.stopped
+
+
+async def test_the_writer_stops_when_the_server_is_killed(database_url: str) -> None:
+    server = ServerProcess(database_url)
+    await server.start()
+    try:
+        assert server.process is not None
+        async with aiohttp.ClientSession() as http:  # answered once it has started
+            health = await http.get(f"http://127.0.0.1:{server.port}/healthz")
+            assert health.status == 200
+        # The writer (and multiprocessing's resource tracker, which goes the same way).
+        children = psutil.Process(server.process.pid).children()
+        assert any("spawn_main" in " ".join(p.cmdline()) for p in children)
+        server.kill_9()
+        # Its end of the pipe closed: nobody waits for answers, so it stops.
+        _, alive = psutil.wait_procs(children, timeout=WAIT)
+        assert alive == []
+    finally:
+        server.stop()
+
+
+async def test_a_station_is_told_to_retry_when_the_writer_is_gone(csms: Csms) -> None:
+    station = await csms.connect("CP-1")
+    await station.boot()
+    writer = csms.runtime.writer
+    os.kill(writer._process.pid, signal.SIGKILL)
+    await asyncio.to_thread(writer._process.join, WAIT)
+    answer = await station.call("StatusNotification", {
+        "connectorId": 1, "status": "Available", "errorCode": "NoError"})  # fmt: skip
+    assert answer[0] == 4 and answer[2] == "InternalError"
+    assert (await csms.client.get("/healthz")).status == 503
+    assert (await csms.client.get("/readyz")).status == 503
