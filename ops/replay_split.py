@@ -112,8 +112,9 @@ class Children:
             job = {"ledger": self._db.path, "file": file, "prefix": self._prefix,
                    "until": self._until, **asdict(share)}  # fmt: skip
             child = subprocess.Popen(
-                [sys.executable, "-m", "ops.replay_worker", json.dumps(job)], cwd=root,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                [sys.executable, "-m", "ops.replay_worker", json.dumps(job)],
+                cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
             )  # fmt: skip
             self._running.append((share, file, child))
 

@@ -1,8 +1,8 @@
 """One share of a split SQLite rebuild, in its own process (see ops.replay_split).
 
-Reads a job as JSON (its one argument) (ledger, scratch file, table prefix, views and parts,
-position to stop at), builds those views into the scratch file with the same
-follower as every rebuild, and prints the position reached. Imports only the
+Reads a job as JSON, its one argument (ledger, scratch file, table prefix, views
+and parts, position to stop at), builds those views into the scratch file with the
+same follower as every rebuild, and prints the position reached. Imports only the
 domain and the projections: the process starts while the parent already builds.
 """
 

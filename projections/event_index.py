@@ -176,9 +176,9 @@ class EventIndexProjection(SqlProjection):
         self.copy(cur, schema, EVENTS)
         self.copy(cur, schema, AGGREGATE_FACTS)
         # Both parts may have events in the same minute: one span covers them all.
-        self.copy(cur, schema, MINUTES, "ON CONFLICT (minute) DO UPDATE SET "
-                  "first_position = min(first_position, excluded.first_position), "
-                  "last_position = max(last_position, excluded.last_position)")  # fmt: skip
+        self.copy(cur, schema, MINUTES, "ON CONFLICT (minute) DO UPDATE SET first_"
+                  "position = min(first_position, excluded.first_position), last_"
+                  "position = max(last_position, excluded.last_position)")  # fmt: skip
 
     def apply(self, cur: Cursor, events: Events) -> None:
         known = self._known

@@ -51,6 +51,7 @@ class EventLog:
         `topics` and `stop`, only rows of those topics, and the row at `stop`: the
         store skips the others without making them Python objects (a rebuild of a
         few views), and the last row read is still where the range ends."""
+        params: tuple[Any, ...]
         if stop is None:
             sql, params = f"{self._select} ORDER BY 1 LIMIT ?", (start, limit)
         elif topics is None:

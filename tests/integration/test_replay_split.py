@@ -33,8 +33,8 @@ def test_every_view_is_built_once_and_the_event_index_in_disjoint_parts() -> Non
 
 def test_views_reading_the_same_aggregate_type_are_built_together() -> None:
     views = {v.name: v for v in build_projections()}
-    first, second = plan(list(views.values()), Counter(), 2)
-    read = [{module_of(t) for n in s.names for t in views[n].topics} for s in (first, second)]
+    read = [{module_of(t) for n in s.names for t in views[n].topics} for s in plan(
+        list(views.values()), Counter(), 2)]  # fmt: skip
     assert not read[0] & read[1]  # so no event is decoded twice
 
 
@@ -65,7 +65,8 @@ def test_a_split_rebuild_of_some_views_leaves_the_others(sqlite_url: str) -> Non
         scenario(ledger)
         live = ledger.dump()
         # The event index (in parts) and the stations view, by two processes.
-        replay(ledger.central, ledger.db, ["event_index_v1", "stations_v1"], processes=2)
+        names = ["event_index_v1", "stations_v1"]
+        replay(ledger.central, ledger.db, names, processes=2)
         assert ledger.dump() == live
 
 
