@@ -213,14 +213,25 @@ def _uri(path: str) -> str:
 
 
 class _PostgresCursor:
-    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
+    def __init__(self, cursor: psycopg.Cursor[Row], *, pipelined: bool = False) -> None:
         self._cursor = cursor
+        self._pipelined = pipelined
+        self._unsynced = False  # writes sent in pipeline mode, results not yet read
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if self._unsynced and sql.startswith("SELECT"):
+            # A read after pipelined writes (a rebuild's batches: tens of thousands
+            # of rows): psycopg 3.3 then sometimes hands the read's fetch an
+            # INSERT's result ("the last operation didn't produce records"). A
+            # nested pipeline syncs on exit: the writes' results are read first.
+            with self._cursor.connection.pipeline():
+                pass
+            self._unsynced = False
         self._cursor.execute(to_pyformat(sql), params)  # type: ignore[arg-type]
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._cursor.executemany(to_pyformat(sql), rows)  # type: ignore[arg-type]
+        self._unsynced = self._pipelined
 
     def fetchall(self) -> list[Row]:
         return self._cursor.fetchall()
@@ -252,7 +263,7 @@ class PostgresDatabase:
                     conn.cursor() as cur:
                 if not durable:
                     cur.execute("SET LOCAL synchronous_commit = off")
-                yield _PostgresCursor(cur)
+                yield _PostgresCursor(cur, pipelined=not durable)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.pool.connection() as conn, conn.cursor() as cur:
