@@ -213,7 +213,9 @@ def _uri(path: str) -> str:
 
 
 class _PostgresCursor:
-    def __init__(self, cursor: psycopg.Cursor[Row], *, pipelined: bool = False) -> None:
+    def __init__(
+        self, cursor: psycopg.Cursor[Row], *, pipelined: bool = False
+    ) -> None:
         self._cursor = cursor
         self._pipelined = pipelined
         self._unsynced = False  # writes sent in pipeline mode, results not yet read

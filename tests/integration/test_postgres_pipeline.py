@@ -7,7 +7,9 @@ import pytest
 
 from projections.database import PostgresDatabase
 
-UPSERT = "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+UPSERT = (
+    "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+)
 
 
 @pytest.mark.postgres
