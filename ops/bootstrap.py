@@ -16,13 +16,13 @@ from adapters.ocpp.gateway import Gateway
 from adapters.ocpp.routing import PostgresRouter
 from adapters.ocpp.server import OcppServer, add_ocpp_routes
 from adapters.storage.eventstore import eventsourcing_env
-from adapters.storage.transaction_ids import PostgresTransactionIds, SqliteTransactionIds
 from api.app import add_graphql_routes
 from domain.application import CentralSystem
 from domain.writer import CommandWriter
 from ops.metrics import Metrics
 from ops.orphans import close_orphaned_operations
 from ops.settings import Settings
+from ops.store import PROJECTION_COALESCE, open_central
 from ops.writer_process import ReadModelPositions, ServerHooks, WriterProcess
 from projections.catalog import build_projections
 from projections.database import Database, open_database
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from eventsourcing.persistence import Notification
 
 log = logging.getLogger(__name__)
-PROJECTION_COALESCE = 0.05  # seconds between projection batches while busy
 READY_LAG = 10_000  # events: a node this far behind in its read models is not ready
 
 
@@ -69,13 +68,6 @@ class Runtime:
         head = self.central.recorder.max_notification_id() or 0
         for name, position in self.follower.positions().items():
             self.metrics.projection_lag.labels(name).set(max(0, head - position))
-
-
-def open_central(settings: Settings, db: Database) -> CentralSystem:
-    ids = PostgresTransactionIds(db) if settings.is_postgres else SqliteTransactionIds(db)
-    return CentralSystem(
-        eventsourcing_env(settings.database), transaction_ids=ids, policy=settings.policy()
-    )
 
 
 def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:

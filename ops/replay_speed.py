@@ -22,7 +22,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from domain import commands as c
-from ops.bootstrap import open_central
+from ops.store import open_central
 from ops.replay import replay
 from ops.settings import Settings
 from projections.database import open_database

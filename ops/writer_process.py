@@ -396,8 +396,8 @@ def _portable(message: Message) -> Message:
 def run_writer(settings: Settings, conn: Connection) -> None:
     """The child's main: the write side of `serve`, until the server says stop or
     its end of the pipe closes (the server died: nobody is waiting for answers)."""
-    from ops.bootstrap import PROJECTION_COALESCE, open_central
-    from ops.commands.serve import tune_interpreter
+    from ops.interpreter import tune_interpreter
+    from ops.store import PROJECTION_COALESCE, open_central
 
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")  # fmt: skip

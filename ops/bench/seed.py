@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 
 from domain import commands
-from ops.bootstrap import open_central
+from ops.store import open_central
 from ops.settings import Settings
 from projections.database import open_database
 

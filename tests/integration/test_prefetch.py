@@ -10,7 +10,7 @@ from domain import commands as c
 from domain.application import CentralSystem
 from domain.snapshots import SNAPSHOT_INTERVAL
 from domain.station import Station
-from ops.bootstrap import open_central
+from ops.store import open_central
 from ops.settings import Settings
 from projections.database import open_database
 
