@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 from adapters.storage.eventstore import eventsourcing_env
-from adapters.storage.transaction_ids import PostgresTransactionIds, SqliteTransactionIds
+from adapters.storage.transaction_ids import (
+    PostgresTransactionIds,
+    SqliteTransactionIds,
+)
 from domain.application import CentralSystem
 from ops.settings import Settings
 from projections.database import Database

@@ -23,6 +23,7 @@ One pipe each way carries pickled lists of messages, one send per loop turn:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import pickle
@@ -154,10 +155,8 @@ class WriterProcess:
             return
         with self._lock:
             self._flush_locked()
-            try:
+            with contextlib.suppress(OSError):  # the child may be gone already
                 self._conn.send(None)  # the child commits what it holds, then exits
-            except OSError:
-                pass
         self._process.join(STOP_TIMEOUT)
         if self._process.is_alive():
             log.error("the writer process did not stop in %ss; killing it", STOP_TIMEOUT)
@@ -311,10 +310,8 @@ def _fail(future: Any, loop: Any, error: BaseException) -> None:
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, *args: Any) -> None:
-    try:
+    with contextlib.suppress(RuntimeError):  # that loop is closed: nobody waits
         loop.call_soon_threadsafe(callback, *args)
-    except RuntimeError:  # that loop is closed: nobody waits any more
-        pass
 
 
 # -- the child -------------------------------------------------------------------------
