@@ -27,6 +27,7 @@ import contextlib
 import logging
 import multiprocessing
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -393,6 +394,11 @@ def _portable(message: Message) -> Message:
 def run_writer(settings: Settings, conn: Connection) -> None:
     """The child's main: the write side of `serve`, until the server says stop or
     its end of the pipe closes (the server died: nobody is waiting for answers)."""
+    # Ctrl-C, or a SIGTERM sent to the whole process group (systemd's default), is
+    # the server's to act on: it shuts down, commits its last rows through this
+    # process, then closes the pipe. Stopping here first would lose those rows.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from ops.interpreter import tune_interpreter
     from ops.store import PROJECTION_COALESCE, open_central
 

@@ -81,6 +81,14 @@ def test_side_rows_with_a_waiter_are_committed_first(runtime: Any) -> None:
     asyncio.run(scenario())
 
 
+def test_the_writer_outlives_a_group_sigterm_until_the_server_stops(runtime: Any) -> None:
+    writer: WriterProcess = runtime.writer
+    for signum in (signal.SIGTERM, signal.SIGINT):  # as systemd or Ctrl-C send them
+        os.kill(writer._process.pid, signum)  # type: ignore[arg-type]
+    assert writer.submit(c.RegisterStation("CP-3")).result(WAIT).notification_id
+    assert writer._process.is_alive()
+
+
 def test_a_killed_writer_fails_what_waits_and_what_comes(runtime: Any) -> None:
     writer: WriterProcess = runtime.writer
     os.kill(writer._process.pid, signal.SIGKILL)  # type: ignore[arg-type]
