@@ -283,6 +283,7 @@ class WriterProcess:
         with self._lock:
             self.stopped = self.stopped or "the writer process stopped"
             pending, self._pending = self._pending, {}
+        self._process.join(5)  # its pipe closed as it exited: reap it for the exit code
         if self._ready.is_set() and self._process.exitcode not in (0, None):
             log.critical("the writer process exited with %s; this node cannot commit",
                          self._process.exitcode)  # fmt: skip
