@@ -149,9 +149,9 @@ class CommandWriter:
         side_waiters = [i for i in batch if i.command is None and i.future is not None]
         settled += [(i, Handled(None, None)) for i in side_waiters]
         for loop in {i.loop for i, _ in settled if i.loop is not None}:
-            mine = [(i, o) for i, o in settled if i.loop is loop]
-            loop.call_soon_threadsafe(_settle, mine)
-        _settle([(i, o) for i, o in settled if i.loop is None])
+            mine = [(i.future, o) for i, o in settled if i.loop is loop]
+            loop.call_soon_threadsafe(settle, mine)
+        settle([(i.future, o) for i, o in settled if i.loop is None])
         if self._on_commit is not None:
             stats = BatchStats(len(cmds), len(journal) + len(presence),
                                time.perf_counter() - started)  # fmt: skip
@@ -171,9 +171,10 @@ class CommandWriter:
             log.exception("journal/presence rows lost with a failed commit")
 
 
-def _settle(pairs: list[tuple[_Item, Handled | BaseException]]) -> None:
-    for item, outcome in pairs:
-        future = item.future
+def settle(pairs: Iterable[tuple[Any, Handled | BaseException]]) -> None:
+    """Each (future, outcome): its result, or its exception for the waiter to raise.
+    Call it on the future's loop for an asyncio future."""
+    for future, outcome in pairs:
         if future is None or future.done():  # an awaiting task may have been cancelled
             continue
         if isinstance(outcome, BaseException):

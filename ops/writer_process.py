@@ -39,10 +39,10 @@ from uuid import UUID
 
 from domain.application import AUTHORIZATION_EVENTS, AUTHORIZATION_TOPICS, CentralSystem
 from domain.results import Handled
-from domain.writer import BatchStats, CommandWriter
+from domain.writer import BatchStats, CommandWriter, settle
 from projections.catalog import build_projections
 from projections.database import open_database
-from projections.follower import ProjectionFollower
+from projections.follower import ProjectionFollower, caught_up
 from projections.live_events import TOPICS as LIVE_TOPICS
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class ReadModelPositions:
             return self._cond.wait_for(lambda: self._reached(notification_id), timeout)
 
     def _reached(self, notification_id: int) -> bool:
-        return bool(self._positions) and min(self._positions.values()) >= notification_id
+        return caught_up(self._positions, notification_id)
 
     def start(self) -> None:
         """Nothing to run here: the writer process follows the log."""
@@ -256,9 +256,9 @@ class WriterProcess:
                 self._report(message)
         for loop, pairs in by_loop.items():
             if loop is None:
-                _settle(pairs)
+                settle(pairs)
             else:
-                _call_soon(loop, _settle, pairs)
+                _call_soon(loop, settle, pairs)
 
     def _report(self, message: Message) -> None:
         kind, hooks = message[0], self._hooks
@@ -294,16 +294,6 @@ class WriterProcess:
                 _fail(future, None, error)
             else:
                 _call_soon(loop, _fail, future, loop, error)
-
-
-def _settle(pairs: list[tuple[Any, Any]]) -> None:
-    for future, outcome in pairs:
-        if future.done():  # an awaiting task may have been cancelled
-            continue
-        if isinstance(outcome, BaseException):
-            future.set_exception(outcome)
-        else:
-            future.set_result(outcome)
 
 
 def _fail(future: Any, loop: Any, error: BaseException) -> None:

@@ -285,9 +285,12 @@ class ProjectionFollower:
             self._on_advance(positions)
 
     def _reached(self, notification_id: int) -> bool:
-        return (
-            bool(self._positions) and min(self._positions.values()) >= notification_id
-        )
+        return caught_up(self._positions, notification_id)
+
+
+def caught_up(positions: dict[str, int], notification_id: int) -> bool:
+    """Every read model has applied `notification_id` (read your writes)."""
+    return bool(positions) and min(positions.values()) >= notification_id
 
 
 def by_topic(
