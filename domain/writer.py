@@ -46,6 +46,8 @@ class _Item:
 class CommandWriter:
     """The single writer of one node; commands from every side go through submit()."""
 
+    stopped: str | None = None  # a thread of this process: never lost on its own
+
     def __init__(
         self,
         central: CentralSystem,

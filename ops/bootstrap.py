@@ -62,7 +62,7 @@ class Runtime:
     @property
     def stopped(self) -> str | None:
         """Why this node can no longer commit, if it cannot."""
-        return getattr(self.writer, "stopped", None)
+        return self.writer.stopped
 
     def refresh_gauges(self) -> None:
         head = self.central.recorder.max_notification_id() or 0
