@@ -1,4 +1,5 @@
-"""Rows written many to a statement (SQLite) are the rows executemany would write."""
+"""Rows written many to a statement (SQLite) are the rows executemany would write.
+(A whole commit's worth: tests/integration/test_notification_ids.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain import commands as c
-from ops.integrity import verify_integrity
 from projections.bulk import execute_values
-from tests.ledger import Ledger
 
 UPSERT = (
     "INSERT INTO t (k, v, n) VALUES (?, ?, ?) ON CONFLICT (k) DO UPDATE SET "
@@ -49,25 +47,3 @@ def test_statement_without_values_group_is_refused(tmp_path: Path) -> None:
     conn = _table(tmp_path / "a.db")
     with pytest.raises(ValueError, match="VALUES"):
         execute_values(conn.cursor(), "DELETE FROM t WHERE k = ?", [("a",), ("b",)])
-
-
-def test_a_big_batch_gets_the_stored_positions_and_chains(database_url: str) -> None:
-    """More events in one commit than one statement holds: ids and hash chains stay
-    those of the log (each station: created + registered events)."""
-    with Ledger.open(database_url) as ledger:
-        central = ledger.central
-        seen: list[Any] = []
-        offer = central.on_recorded
-        central.on_recorded = lambda recordings: (seen.extend(recordings), offer(recordings))  # type: ignore[func-returns-value,misc]
-        central.handle_batch([c.RegisterStation(f"CP-{i}") for i in range(300)],
-                             optimistic=False)  # fmt: skip
-        stored = {
-            n.id: (n.originator_id, n.originator_version)
-            for n in central.recorder.select_notifications(1, 10_000)
-        }
-        assert len(seen) == len(stored) >= 300
-        for recording in seen:
-            event = recording.domain_event
-            assert stored[recording.notification.id] == (
-                event.originator_id, event.originator_version)
-        assert verify_integrity(ledger.db) == []
