@@ -37,8 +37,7 @@ CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
 STATEMENT_CACHE = 256  # prepared statements per connection (multi-row sizes too)
 
 
-# Writes rows with one `?` statement: many rows per statement on SQLite (see
-# projections.bulk), executemany on PostgreSQL (psycopg pipelines it).
+# Writes rows with one `?` statement, many rows per statement (see projections.bulk).
 Many = Callable[[Any, str, Sequence[Sequence[Any]]], None]
 
 
@@ -218,7 +217,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             return to_pyformat(side.qualify(statement, schema))
 
         def many(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-            cursor.executemany(sql(statement), rows)
+            # executemany runs one statement per row in the server, even pipelined:
+            # in a boot storm thousands per commit, PostgreSQL's CPU taken from the
+            # server's two cores. Keys within a statement are unique (heads per
+            # aggregate, presence merged per station), as a multi-row upsert needs.
+            execute_values(cursor, sql(statement), rows)
 
         self.chain.write_links(curs, sql, many, stored_events)
         _write_side_tables(curs, many, kwargs)
