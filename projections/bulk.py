@@ -9,6 +9,7 @@ two, so a handful of statement texts per table stay in the connection's cache.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 
 MAX_ROWS = 256  # rows per statement (its text is parsed once per size, then cached)
 MAX_VARIABLES = 32_766  # SQLite's default bound on ? placeholders per statement
+_MARK = re.compile(r"\?")
 _GROUP = re.compile(r"\bVALUES\s*(\((?:[^()]|\([^()]*\))*\))", re.IGNORECASE)
 
 
@@ -24,12 +26,16 @@ class _Executes(Protocol):
 
 
 def execute_values(
-    cursor: _Executes, statement: str, rows: Sequence[Sequence[Any]]
-) -> None:
+    cursor: _Executes, statement: str, rows: Sequence[Sequence[Any]],
+    *, numbered: bool = False,
+) -> None:  # fmt: skip
     """`cursor.executemany(statement, rows)` in as few statements as sizes allow.
 
     `statement` has one `VALUES (…)` group of `?` marks (an upsert may follow it,
-    reading `excluded.*`). Rows are written in order, so rowids stay consecutive."""
+    reading `excluded.*`). Rows are written in order, so rowids stay consecutive.
+    `numbered`: the marks become `$1, $2, …` (PostgreSQL's own, for psycopg's
+    RawCursor: psycopg parses every `%s` query longer than 4 KiB again on each
+    execute, a third of a PostgreSQL commit's client time)."""
     if not rows:
         return
     width = len(rows[0])
@@ -39,7 +45,7 @@ def execute_values(
         size = min(_power_of_two_at_most(len(rows) - start), largest)
         chunk = rows[start : start + size]
         params = chunk[0] if size == 1 else [value for row in chunk for value in row]
-        cursor.execute(_repeated(statement, size), params)
+        cursor.execute(_repeated(statement, size, numbered), params)
         start += size
 
 
@@ -48,12 +54,14 @@ def _power_of_two_at_most(n: int) -> int:
 
 
 @lru_cache(maxsize=512)
-def _repeated(statement: str, size: int) -> str:
-    if size == 1:
-        return statement
+def _repeated(statement: str, size: int, numbered: bool = False) -> str:
     match = _GROUP.search(statement)
     if match is None:
         raise ValueError(f"no VALUES (…) group in {statement!r}")
-    group = match.group(1)
-    values = ", ".join([group] * size)
-    return f"{statement[: match.start(1)]}{values}{statement[match.end(1) :]}"
+    if size > 1:
+        values = ", ".join([match.group(1)] * size)
+        statement = f"{statement[: match.start(1)]}{values}{statement[match.end(1) :]}"
+    if numbered:
+        marks = itertools.count(1)
+        statement = _MARK.sub(lambda _: f"${next(marks)}", statement)
+    return statement

@@ -9,6 +9,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
@@ -23,7 +24,7 @@ from eventsourcing.sqlite import (
     SQLiteCursor,
     SQLiteFactory,
 )
-from psycopg import Cursor
+from psycopg import Cursor, RawCursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL
 
@@ -212,16 +213,17 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             # extend each aggregate's chain one after another.
             self._lock_table(curs)
         schema = self.datastore.schema
+        raw = RawCursor(curs.connection)  # in the same pipeline and transaction
 
         def sql(statement: str) -> str:
-            return to_pyformat(side.qualify(statement, schema))
+            return to_pyformat(_qualified(statement, schema))
 
-        def many(cursor: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        def many(_: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
             # executemany runs one statement per row in the server, even pipelined:
             # in a boot storm thousands per commit, PostgreSQL's CPU taken from the
             # server's two cores. Keys within a statement are unique (heads per
             # aggregate, presence merged per station), as a multi-row upsert needs.
-            execute_values(cursor, sql(statement), rows)
+            execute_values(raw, _qualified(statement, schema), rows, numbered=True)
 
         self.chain.write_links(curs, sql, many, stored_events)
         _write_side_tables(curs, many, kwargs)
@@ -232,6 +234,11 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
         ids = super().insert_events(stored_events, **kwargs)
         self.chain.committed()
         return ids
+
+
+@lru_cache(maxsize=64)
+def _qualified(statement: str, schema: str) -> str:
+    return side.qualify(statement, schema)
 
 
 class LedgerPostgresFactory(PostgresFactory):

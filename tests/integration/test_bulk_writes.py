@@ -7,7 +7,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import RawCursor
 
 from projections.bulk import execute_values
 
@@ -47,3 +49,27 @@ def test_statement_without_values_group_is_refused(tmp_path: Path) -> None:
     conn = _table(tmp_path / "a.db")
     with pytest.raises(ValueError, match="VALUES"):
         execute_values(conn.cursor(), "DELETE FROM t WHERE k = ?", [("a",), ("b",)])
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("count", [1, 3, 257])
+def test_numbered_marks_write_on_postgres_what_executemany_writes(
+    postgres_url: str, count: int
+) -> None:
+    rows = [(f"k{i}", bytes([i % 256]), i) for i in range(count)]
+    rows += [(f"k{i}", b"again", 100) for i in range(0, count, 2)]  # upserts, later
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        for table in ("bulk", "plain"):
+            conn.execute(f"CREATE TABLE {table} (k TEXT PRIMARY KEY, v BYTEA, n INT)")
+        upsert = UPSERT.replace("INTO t", "INTO {}").replace("t.n", "{}.n")
+        with conn.pipeline():
+            # Statement by statement: a multi-row upsert may not touch a key twice.
+            for part in (rows[:count], rows[count:]):
+                execute_values(RawCursor(conn), upsert.format("bulk", "bulk"), part,
+                               numbered=True)  # fmt: skip
+                conn.cursor().executemany(
+                    upsert.format("plain", "plain").replace("?", "%s"), part)
+        select = "SELECT k, v, n FROM {} ORDER BY k"
+        bulk = conn.execute(select.format("bulk")).fetchall()
+        assert bulk == conn.execute(select.format("plain")).fetchall()
+        assert len(bulk) == count
