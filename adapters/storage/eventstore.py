@@ -26,7 +26,7 @@ from eventsourcing.sqlite import (
 )
 from psycopg import Cursor, RawCursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
@@ -196,11 +196,30 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             SQL(side.qualify(s, schema))  # type: ignore[misc]
             for s in side.ddl("postgresql")
         )
+        # eventsourcing inserts an unnest of a composite-type array, which psycopg
+        # writes as escaped text (regular expressions per field, a tenth of a commit's
+        # client time); four plain arrays carry the same rows.
+        self.insert_event_arrays = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
+            "state) SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], "
+            "%b::bytea[]) RETURNING notification_id"
+        ).format(schema=Identifier(schema), table=Identifier(self.events_table_name))
 
     def read_histories(
         self, ids: Sequence[UUID], snapshots_table: str | None
     ) -> histories.Histories:
         return histories.read_postgres(self, ids, snapshots_table)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        # The table lock was taken in _insert_events, before the chain heads were read.
+        self._notify_channel(curs)
+        curs.execute(self.insert_event_arrays, (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events], [e.state for e in stored_events],
+        ), prepare=True)  # fmt: skip
 
     def _insert_events(
         self,
