@@ -18,12 +18,13 @@ from adapters.ocpp.server import OcppServer, add_ocpp_routes
 from adapters.storage.eventstore import eventsourcing_env
 from api.app import add_graphql_routes
 from domain.application import CentralSystem
-from domain.writer import CommandWriter
+from domain.writer import BatchStats, CommandWriter
 from ops.metrics import Metrics
 from ops.orphans import close_orphaned_operations
 from ops.settings import Settings
 from ops.store import PROJECTION_COALESCE, open_central
-from ops.writer_process import ReadModelPositions, ServerHooks, WriterProcess
+from ops.projection_process import ProjectionHooks, ProjectionProcess
+from ops.writer_process import WriterHooks, WriterProcess
 from projections.catalog import build_projections
 from projections.database import Database, open_database
 from projections.follower import ProjectionFollower
@@ -31,6 +32,8 @@ from projections.live import LiveHub, live_hub
 from projections.queries import SqlQueries
 
 if TYPE_CHECKING:
+    from uuid import UUID
+
     from eventsourcing.persistence import Notification
 
 log = logging.getLogger(__name__)
@@ -45,13 +48,13 @@ class Runtime:
     db: Database
     central: CentralSystem
     writer: CommandWriter | WriterProcess
-    follower: ProjectionFollower | ReadModelPositions
+    follower: ProjectionFollower | ProjectionProcess
     metrics: Metrics
     live: LiveHub
 
     def start(self) -> None:
+        self.writer.start()  # first: it creates the tables on an empty store
         self.follower.start()
-        self.writer.start()
 
     def close(self) -> None:
         self.writer.stop()
@@ -92,25 +95,30 @@ def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
 
 
 def build_split_runtime(settings: Settings, metrics: Metrics) -> Runtime:
-    """The writer and the projections in a process of their own (ops.writer_process);
-    this process keeps a read-only CentralSystem for what it answers itself."""
+    """The writer and the projections in processes of their own (ops.writer_process,
+    ops.projection_process); this process keeps a read-only CentralSystem for what it
+    answers itself."""
     db = open_database(settings.database)
     # The writer process creates the tables; nothing here writes the ledger.
     env = eventsourcing_env(settings.database, create_table=False)
     central = CentralSystem(env, policy=settings.policy())
     live = live_hub(central, db)
 
-    def stored(first: int, last: int, notifications: list[Notification]) -> None:
+    def committed(stats: BatchStats) -> None:
+        metrics.observe_commit(stats)
+        projections.wake()
+
+    def stored(first: int, last: int, notifications: list[Notification],
+               versions: list[tuple[UUID, int]]) -> None:  # fmt: skip
         central.invalidate(notifications)
         live.publish(notifications, (first, last))
+        writer.stale(versions)
 
-    hooks = ServerHooks(
-        on_commit=metrics.observe_commit, on_delay=metrics.projection_delay.observe,
-        on_stored=stored, on_forget=central.forget_authorizations,
-    )  # fmt: skip
-    positions = ReadModelPositions()
-    writer = WriterProcess(settings, central, positions, hooks)
-    return Runtime(settings, db, central, writer, positions, metrics, live)
+    writer = WriterProcess(settings, WriterHooks(
+        on_commit=committed, on_forget=central.forget_authorizations))  # fmt: skip
+    projections = ProjectionProcess(settings, ProjectionHooks(
+        on_delay=metrics.projection_delay.observe, on_stored=stored))  # fmt: skip
+    return Runtime(settings, db, central, writer, projections, metrics, live)
 
 
 runtime_key = web.AppKey("runtime", Runtime)
@@ -137,9 +145,12 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "store unreachable", "error": str(error)},
                                  status=503)  # fmt: skip
     lag = {n: max(0, (head or 0) - p) for n, p in runtime.follower.positions().items()}
-    ready = all(v <= READY_LAG for v in lag.values()) and runtime.follower.last_error is None
-    return web.json_response({"status": "ready" if ready else "catching up", "lag": lag},
-                             status=200 if ready else 503)  # fmt: skip
+    error = runtime.follower.last_error
+    ready = all(v <= READY_LAG for v in lag.values()) and error is None
+    body: dict[str, object] = {"status": "ready" if ready else "catching up", "lag": lag}
+    if error is not None:
+        body["error"] = str(error)
+    return web.json_response(body, status=200 if ready else 503)
 
 
 async def sweep_orphans(runtime: Runtime) -> None:

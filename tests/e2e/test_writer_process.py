@@ -1,4 +1,4 @@
-"""The writer and the projections in their own process (`serve`'s default): what
+"""The writer and the projections in processes of their own (`serve`'s default): what
 crosses the pipe comes back as it would in-process, and a lost writer is said loud."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from domain.results import Handled, StartResult
 from ops.bootstrap import build_split_runtime
 from ops.metrics import Metrics
 from ops.settings import Settings
+from ops.projection_process import ProjectionProcess
 from ops.writer_process import WriterProcess, WriterStopped
 from tests.e2e.conftest import Csms
 from tests.e2e.operator import WAIT
@@ -84,15 +85,15 @@ def test_side_rows_with_a_waiter_are_committed_first(runtime: Any) -> None:
 def test_the_writer_outlives_a_group_sigterm_until_the_server_stops(runtime: Any) -> None:
     writer: WriterProcess = runtime.writer
     for signum in (signal.SIGTERM, signal.SIGINT):  # as systemd or Ctrl-C send them
-        os.kill(writer._process.pid, signum)  # type: ignore[arg-type]
+        os.kill(writer.process.pid, signum)  # type: ignore[arg-type]
     assert writer.submit(c.RegisterStation("CP-3")).result(WAIT).notification_id
-    assert writer._process.is_alive()
+    assert writer.process.is_alive()
 
 
 def test_a_killed_writer_fails_what_waits_and_what_comes(runtime: Any) -> None:
     writer: WriterProcess = runtime.writer
-    os.kill(writer._process.pid, signal.SIGKILL)  # type: ignore[arg-type]
-    writer._process.join(WAIT)
+    os.kill(writer.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    writer.process.join(WAIT)
     with pytest.raises(WriterStopped):
         writer.submit(c.RegisterStation("CP-2")).result(WAIT)
     assert runtime.stopped
@@ -121,10 +122,41 @@ async def test_a_station_is_told_to_retry_when_the_writer_is_gone(csms: Csms) ->
     station = await csms.connect("CP-1")
     await station.boot()
     writer = csms.runtime.writer
-    os.kill(writer._process.pid, signal.SIGKILL)
-    await asyncio.to_thread(writer._process.join, WAIT)
+    os.kill(writer.process.pid, signal.SIGKILL)
+    await asyncio.to_thread(writer.process.join, WAIT)
     answer = await station.call("StatusNotification", {
         "connectorId": 1, "status": "Available", "errorCode": "NoError"})  # fmt: skip
     assert answer[0] == 4 and answer[2] == "InternalError"
     assert (await csms.client.get("/healthz")).status == 503
     assert (await csms.client.get("/readyz")).status == 503
+
+
+def test_the_projections_outlive_a_group_sigterm(runtime: Any) -> None:
+    projections: ProjectionProcess = runtime.follower
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        os.kill(projections.process.pid, signum)  # type: ignore[attr-defined]
+    handled = runtime.writer.submit(c.RegisterStation("CP-4")).result(WAIT)
+    assert projections.wait(handled.notification_id, WAIT)
+    assert projections.process.is_alive()  # type: ignore[attr-defined]
+
+
+def test_a_killed_projection_process_is_started_again(runtime: Any) -> None:
+    projections: ProjectionProcess = runtime.follower
+    first = projections.process
+    os.kill(first.pid, signal.SIGKILL)  # type: ignore[attr-defined]
+    first.join(WAIT)  # type: ignore[attr-defined]
+    # Commits go on meanwhile; the new process applies them.
+    handled = runtime.writer.submit(c.RegisterStation("CP-5")).result(WAIT)
+    assert projections.wait(handled.notification_id, WAIT)
+    assert projections.process is not first and projections.last_error is None
+    assert not runtime.stopped  # the node still commits: only /readyz waited
+
+
+async def test_readyz_says_why_while_the_projections_are_down(csms: Csms) -> None:
+    projections = csms.runtime.follower
+    projections.restart_delay = 3600  # not started again within this test
+    os.kill(projections.process.pid, signal.SIGKILL)
+    assert await asyncio.to_thread(projections.wait_unready, WAIT)
+    ready = await csms.client.get("/readyz")
+    assert ready.status == 503 and "projections" in (await ready.text())
+    assert (await csms.client.get("/healthz")).status == 200  # writes still commit
