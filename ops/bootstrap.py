@@ -114,7 +114,7 @@ def build_split_runtime(settings: Settings, metrics: Metrics) -> Runtime:
         live.publish(notifications, (first, last))
         writer.stale(versions)
 
-    writer = WriterProcess(settings, WriterHooks(
+    writer = WriterProcess(settings, central, WriterHooks(
         on_commit=committed, on_forget=central.forget_authorizations))  # fmt: skip
     projections = ProjectionProcess(settings, ProjectionHooks(
         on_delay=metrics.projection_delay.observe, on_stored=stored))  # fmt: skip

@@ -33,7 +33,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.application import AUTHORIZATION_EVENTS
+from domain.application import AUTHORIZATION_EVENTS, CentralSystem
 from domain.results import Handled
 from domain.writer import BatchStats, CommandWriter, settle
 from ops.child_process import (
@@ -68,7 +68,10 @@ class WriterHooks:
 class WriterProcess:
     """CommandWriter's interface, served by a child process (see the module doc)."""
 
-    def __init__(self, settings: Settings, hooks: WriterHooks | None = None) -> None:
+    def __init__(
+        self, settings: Settings, central: CentralSystem, hooks: WriterHooks | None = None
+    ) -> None:
+        self.central = central  # read-only here: stored events, access checks
         self._hooks = hooks or WriterHooks()
         self._lock = threading.Lock()  # the buffer and the pending calls, in order
         self._buffer: list[Message] = []
