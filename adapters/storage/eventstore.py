@@ -35,7 +35,8 @@ from projections.database import sqlite_path, sqlite_write_lock, to_pyformat
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
-STATEMENT_CACHE = 256  # prepared statements per connection (multi-row sizes too)
+STATEMENT_CACHE = 256
+CHECKPOINTS = "LEDGER_CHECKPOINTS"  # env: "n" in processes that only read the ledger  # prepared statements per connection (multi-row sizes too)
 
 
 # Writes rows with one `?` statement, many rows per statement (see projections.bulk).
@@ -180,10 +181,16 @@ class LedgerSQLiteFactory(SQLiteFactory):
         self.datastore.pool = DurableSQLiteConnectionPool(
             db_name=pool.db_name, lock_timeout=pool.lock_timeout or 30
         )
-        self.checkpointer = Checkpointer(pool.db_name)
+        # One checkpointer per ledger: the writing process's. Every read-only
+        # process (the server's, the projections') ran one too, three rounds of
+        # copying and fsyncing the file every half second beside the writer's commits.
+        self.checkpointer = (
+            Checkpointer(pool.db_name) if env.get(CHECKPOINTS) != "n" else None
+        )
 
     def close(self) -> None:
-        self.checkpointer.close()
+        if self.checkpointer is not None:
+            self.checkpointer.close()
         super().close()
 
 
@@ -268,6 +275,7 @@ def eventsourcing_env(database_url: str, *, create_table: bool = True) -> dict[s
     """The explicit env handed to CentralSystem, so nothing depends on os.environ."""
     env = {
         "CREATE_TABLE": "y" if create_table else "n",
+        CHECKPOINTS: "y" if create_table else "n",  # who creates the tables writes
         # Aggregates are read back by every command: keep them cached, and let
         # fast-forward fetch events other nodes appended since.
         "AGGREGATE_CACHE_MAXSIZE": "100000",

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from adapters.storage import eventstore
+from adapters.storage.eventstore import eventsourcing_env
 from domain import commands as c
+from domain.application import CentralSystem
 from tests.ledger import Ledger
 
 PAGES = 1000  # SQLite's default auto-checkpoint threshold
@@ -31,3 +33,14 @@ def test_commits_leave_the_wal_to_the_checkpointer(
         checkpointer = ledger.central.factory.checkpointer  # type: ignore[attr-defined]
         busy, frames, copied = checkpointer.run_once()
         assert busy == 0 and frames > PAGES and copied == frames
+
+
+def test_only_the_process_that_writes_the_ledger_checkpoints_it(sqlite_url: str) -> None:
+    writer = CentralSystem(eventsourcing_env(sqlite_url))
+    reader = CentralSystem(eventsourcing_env(sqlite_url, create_table=False))
+    try:
+        assert writer.factory.checkpointer is not None  # type: ignore[attr-defined]
+        assert reader.factory.checkpointer is None  # type: ignore[attr-defined]
+    finally:
+        reader.close()
+        writer.close()
