@@ -7,7 +7,7 @@ aggregate type stay together (each event is then decoded once in all), and the
 event index, whose rows depend on each aggregate's own events only, is built in parts
 by aggregate type. This process builds its share into the views file as before; each
 other share is built by a child (`ops.replay_worker`) into a scratch file of its own,
-then copied in. The swap that follows is the serial rebuild's.
+then copied in by the transaction that swaps the rebuilt tables in.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import ops
 from projections.base import SqlProjection
-from projections.database import SqliteDatabase
+from projections.database import Cursor, SqliteDatabase
 from projections.event_index import module_of
 
 SAMPLE = 20_000  # newest events counted to weigh the shares
@@ -118,26 +119,36 @@ class Children:
             )  # fmt: skip
             self._running.append((share, file, child))
 
-    def merge(self, scratch: Sequence[SqlProjection]) -> None:
-        """Wait for each child, then copy its views and positions into ours."""
-        for index, (share, file, child) in enumerate(self._running):
+    def wait(self) -> None:
+        """Until every child is done; a failed one raises with its error."""
+        for _, _, child in self._running:
             _, err = child.communicate()
             if child.returncode != 0:
                 raise RuntimeError(f"replay worker failed: {err.decode()[-2000:]}")
+
+    @contextmanager
+    def attached(self) -> Iterator[None]:
+        """The children's files readable as `part0.…`, `part1.…` (for `merge`)."""
+        with ExitStack() as stack:
+            for index, (_, file, _) in enumerate(self._running):
+                stack.enter_context(self._db.attached(file, f"part{index}"))
+            yield
+
+    def merge(self, cur: Cursor, scratch: Sequence[SqlProjection]) -> None:
+        """Copy the children's views and positions into ours (`attached`), in the
+        caller's transaction: the swap's, so the copied pages are written once."""
+        for index, (share, _, _) in enumerate(self._running):
             schema = f"part{index}"
-            projections = share.projections(scratch)
-            with self._db.attached(file, schema), \
-                    self._db.transaction(durable=False) as cur:  # fmt: skip
-                for p in projections:
-                    p.create_tables(cur)  # IF NOT EXISTS: a part may have made them
-                    p.merge(cur, schema)
-                # A split view is where its least advanced part is.
-                cur.execute(
-                    "INSERT INTO main.projection_tracking (name, position) "
-                    f"SELECT name, position FROM {schema}.projection_tracking "
-                    "WHERE true ON CONFLICT (name) DO UPDATE SET "
-                    "position = min(position, excluded.position)"
-                )
+            for p in share.projections(scratch):
+                p.create_tables(cur)  # IF NOT EXISTS: a part may have made them
+                p.merge(cur, schema)
+            # A split view is where its least advanced part is.
+            cur.execute(
+                "INSERT INTO main.projection_tracking (name, position) "
+                f"SELECT name, position FROM {schema}.projection_tracking "
+                "WHERE true ON CONFLICT (name) DO UPDATE SET "
+                "position = min(position, excluded.position)"
+            )
 
     def close(self) -> None:
         for _, _, child in self._running:

@@ -80,7 +80,7 @@ def test_a_share_that_cannot_be_built_is_reported_with_the_childs_error(
     try:
         children.start(plan(views, Counter(), 2)[1:])
         with pytest.raises(RuntimeError, match="no such table"):
-            children.merge(views)
+            children.wait()
     finally:
         children.close()
         empty.close()
