@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import CentralSystem
-from ops.replay_split import Children, plan, sample_counts
+from ops.replay_split import CHILD_START_EVENTS, Children, plan, sample_counts
 from projections.base import SqlProjection
 from projections.catalog import build_projections
 from projections.database import Cursor, Database, SqliteDatabase
@@ -76,8 +76,10 @@ def _build_split(
     until = central.recorder.max_notification_id() or 0
     shares = []
     if isinstance(db, SqliteDatabase) and processes > 1 and until:
-        table = EventLog(central, db).table
-        shares = plan(scratch, sample_counts(db, table, until), processes)
+        counts = sample_counts(db, EventLog(central, db).table, until)
+        # In the sample's units, as the shares are weighed.
+        start_cost = CHILD_START_EVENTS * counts.total() / until
+        shares = plan(scratch, counts, processes, start_cost)
     if len(shares) < 2:
         _build(central, db, scratch, None, progress)
         return None
@@ -87,7 +89,8 @@ def _build_split(
     try:
         children.start(shares[1:])
         mine = shares[0].projections(scratch)
-        follower = ProjectionFollower(central, db, mine, batch_size=REBUILD_BATCH)
+        follower = ProjectionFollower(central, db, mine, batch_size=REBUILD_BATCH,
+                                      ids=shares[0].ids(mine))  # fmt: skip
         with no_cyclic_gc():
             follower.catch_up(until=until, progress=progress)
         children.wait()

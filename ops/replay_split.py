@@ -19,37 +19,56 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ops
 from projections.base import SqlProjection
 from projections.database import Cursor, SqliteDatabase
-from projections.event_index import module_of
+from projections.base import module_of
 
 SAMPLE = 20_000  # newest events counted to weigh the shares
+# A child's start (interpreter, imports: ~0.18 s) costs about as much CPU as
+# decoding this many events (~4.4 µs each); the share it gets is lighter by that.
+CHILD_START_EVENTS = 40_000
+MIN_FRACTION = 0.02  # of a group's aggregates: less is not worth a second reader
+END = "g"  # above every stored aggregate id (lowercase hex on SQLite)
 
 
 @dataclass
 class Share:
-    """What one process builds: whole views, and parts of split ones by module."""
+    """What one process builds: whole views, and parts of split ones by module;
+    of some modules only the aggregates whose stored ids lie in `ranges`."""
 
     names: list[str] = field(default_factory=list)
     parts: dict[str, list[str]] = field(default_factory=dict)
-    weight: int = 0
+    weight: float = 0
+    ranges: dict[str, list[str]] = field(default_factory=dict)
+    # The groups given to it: modules, weight, and whether all its readers are
+    # built by aggregate (then some of its aggregates can go to another share).
+    groups: list[tuple[set[str], float, bool]] = field(default_factory=list)
 
     def projections(self, scratch: Sequence[SqlProjection]) -> list[SqlProjection]:
         by_name = {p.name: p for p in scratch}
         mine = [by_name[name] for name in self.names]
         return mine + [by_name[n].part(m) for n, m in sorted(self.parts.items())]
 
+    def ids(self, projections: Sequence[SqlProjection]) -> dict[str, tuple[str, str]]:
+        """The topics these projections read only for the aggregates in range."""
+        topics = set().union(*(p.topics for p in projections))
+        return {t: (self.ranges[module_of(t)][0], self.ranges[module_of(t)][1])
+                for t in topics if module_of(t) in self.ranges}  # fmt: skip
+
 
 def plan(
-    projections: Sequence[SqlProjection], counts: Counter[str], processes: int
-) -> list[Share]:
+    projections: Sequence[SqlProjection], counts: Counter[str], processes: int,
+    start_cost: float = 0,
+) -> list[Share]:  # fmt: skip
     """Views grouped by the modules (aggregate types) they read, groups given out
-    heaviest first to the lightest process. A group weighs the events it decodes
-    plus the events each of its views applies."""
+    heaviest first to the lightest process, then some aggregates of one group moved
+    between this process's share and the last child's (`_balance`). A group weighs the events
+    it decodes plus the events each of its views applies, times its `apply_cost`;
+    `start_cost` is what a child's start weighs in the same units."""
     whole = [p for p in projections if not p.by_aggregate]
     groups: list[tuple[set[str], list[SqlProjection]]] = []
     for p in whole:
@@ -63,26 +82,56 @@ def plan(
     loose -= set().union(*(g[0] for g in groups))
     groups += [({module}, []) for module in sorted(loose)]
     shares = [Share() for _ in range(max(1, processes))]
-    for modules, members in sorted(groups, key=lambda g: -_weight(g, split, counts)):
+    weighed = [(g, _weight(g, split, counts)) for g in groups]
+    for (modules, members), weight in sorted(weighed, key=lambda g: -g[1]):
         share = min(shares, key=lambda s: s.weight)
         share.names += [p.name for p in members]
         for p in split:
             if any(module_of(t) in modules for t in p.topics):
                 share.parts.setdefault(p.name, []).extend(sorted(modules))
-        share.weight += _weight((modules, members), split, counts)
+        share.weight += weight
+        share.groups.append((modules, weight, not members))
     # Heaviest first: this process takes it, as a child starts later (its imports).
-    return sorted((s for s in shares if s.names or s.parts), key=lambda s: -s.weight)
+    ordered = sorted((s for s in shares if s.names or s.parts), key=lambda s: -s.weight)
+    if len(ordered) > 1:
+        _balance(ordered[0], ordered[-1], start_cost)
+    return ordered
+
+
+def _balance(first: Share, child: Share, start_cost: float) -> None:
+    """Move the aggregates of one group up to an id from the share that would end
+    later to the other (`child` starting `start_cost` later), so both end
+    together. Only a group whose views are all built by aggregate can be shared
+    so: no row needs another's."""
+    excess = first.weight - child.weight - start_cost
+    giver, taker = (first, child) if excess > 0 else (child, first)
+    shareable = [(modules, weight) for modules, weight, ok in giver.groups if ok]
+    if not shareable:
+        return
+    modules, weight = max(shareable, key=lambda g: g[1])
+    fraction = min(abs(excess) / (2 * weight), 0.5)
+    if fraction < MIN_FRACTION:
+        return
+    # Stored ids are hashes (uniform hex): the first four digits cut evenly enough.
+    cut = f"{int(fraction * 0x10000):04x}"
+    for module in modules:
+        taker.ranges[module], giver.ranges[module] = ["", cut], [cut, END]
+    for name, parted in giver.parts.items():
+        if modules & set(parted):
+            taker.parts.setdefault(name, []).extend(sorted(modules & set(parted)))
+    giver.weight -= fraction * weight
+    taker.weight += fraction * weight
 
 
 def _weight(
     group: tuple[set[str], list[SqlProjection]], split: list[SqlProjection],
     counts: Counter[str],
-) -> int:  # fmt: skip
+) -> float:  # fmt: skip
     modules, members = group
     readers = members + [p.part(modules) for p in split]
     decoded = set().union(*(p.topics for p in readers))
     return 1 + sum(counts[t] for t in decoded) + sum(
-        counts[t] for p in readers for t in p.topics
+        counts[t] * p.apply_cost for p in readers for t in p.topics
     )
 
 
@@ -111,7 +160,8 @@ class Children:
         for i, share in enumerate(shares):
             file = str(Path(self._dir.name) / f"part{i}.sqlite3")
             job = {"ledger": self._db.path, "file": file, "prefix": self._prefix,
-                   "until": self._until, **asdict(share)}  # fmt: skip
+                   "until": self._until, "names": share.names, "parts": share.parts,
+                   "ranges": share.ranges}  # fmt: skip
             child = subprocess.Popen(
                 [sys.executable, "-m", "ops.replay_worker", json.dumps(job)],
                 cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

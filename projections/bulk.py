@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any, Protocol
 
 MAX_ROWS = 256  # rows per statement (its text is parsed once per size, then cached)
@@ -38,7 +39,9 @@ def execute_values(
     while start < len(rows):
         size = min(_power_of_two_at_most(len(rows) - start), largest)
         chunk = rows[start : start + size]
-        params = chunk[0] if size == 1 else [value for row in chunk for value in row]
+        # chain: the rows' values in one C-level pass (a nested comprehension
+        # took twice as long, and a rebuild flattens every row it writes).
+        params = chunk[0] if size == 1 else list(chain.from_iterable(chunk))
         cursor.execute(_repeated(statement, size), params)
         start += size
 
