@@ -65,10 +65,10 @@ def plan(
     start_cost: float = 0,
 ) -> list[Share]:  # fmt: skip
     """Views grouped by the modules (aggregate types) they read, groups given out
-    heaviest first to the lightest process, then some aggregates of one group moved
-    between this process's share and the last child's (`_balance`). A group weighs the events
-    it decodes plus the events each of its views applies, times its `apply_cost`;
-    `start_cost` is what a child's start weighs in the same units."""
+    heaviest first to the process that would end first, then some aggregates of
+    one group moved between this process's share and a child's (`_balance`). A
+    group weighs the events it decodes plus the events each of its views applies,
+    times its `apply_cost`; `start_cost` is a child's start in the same units."""
     whole = [p for p in projections if not p.by_aggregate]
     groups: list[tuple[set[str], list[SqlProjection]]] = []
     for p in whole:
@@ -81,8 +81,12 @@ def plan(
     loose = {module_of(t) for p in split for t in p.topics}
     loose -= set().union(*(g[0] for g in groups))
     groups += [({module}, []) for module in sorted(loose)]
-    shares = [Share() for _ in range(max(1, processes))]
     weighed = [(g, _weight(g, split, counts)) for g in groups]
+    # A child ends later by its start: it begins with that weight. (At most half a
+    # share's: on a small log a child still gets work, as on a big one.)
+    total = sum(weight for _, weight in weighed)
+    start = min(start_cost, total / max(1, processes) / 2)
+    shares = [Share(weight=0 if i == 0 else start) for i in range(max(1, processes))]
     for (modules, members), weight in sorted(weighed, key=lambda g: -g[1]):
         share = min(shares, key=lambda s: s.weight)
         share.names += [p.name for p in members]
@@ -91,19 +95,18 @@ def plan(
                 share.parts.setdefault(p.name, []).extend(sorted(modules))
         share.weight += weight
         share.groups.append((modules, weight, not members))
-    # Heaviest first: this process takes it, as a child starts later (its imports).
-    ordered = sorted((s for s in shares if s.names or s.parts), key=lambda s: -s.weight)
-    if len(ordered) > 1:
-        _balance(ordered[0], ordered[-1], start_cost)
-    return ordered
+    # The first is this process's; the others' weights include their start.
+    given = [s for s in shares if s.names or s.parts]
+    if len(given) > 1:
+        _balance(given[0], min(given[1:], key=lambda s: s.weight))
+    return given
 
 
-def _balance(first: Share, child: Share, start_cost: float) -> None:
+def _balance(first: Share, child: Share) -> None:
     """Move the aggregates of one group up to an id from the share that would end
-    later to the other (`child` starting `start_cost` later), so both end
-    together. Only a group whose views are all built by aggregate can be shared
-    so: no row needs another's."""
-    excess = first.weight - child.weight - start_cost
+    later to the other, so both end together. Only a group whose views are all
+    built by aggregate can be shared so: no row needs another's."""
+    excess = first.weight - child.weight
     giver, taker = (first, child) if excess > 0 else (child, first)
     shareable = [(modules, weight) for modules, weight, ok in giver.groups if ok]
     if not shareable:

@@ -35,6 +35,7 @@ def test_some_aggregates_of_a_group_go_to_the_share_that_would_end_first() -> No
     counts = Counter({topic: 100 for view in views for topic in view.topics})
     first, child = plan(views, counts, 2, start_cost=500)
     # The child starts later: some aggregates of one of its groups move over, by id.
+    assert first.ranges
     assert [module for module, bounds in child.ranges.items() if bounds[0]] == list(
         first.ranges
     )
