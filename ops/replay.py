@@ -12,12 +12,12 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import CentralSystem
-from ops.replay_split import Children, plan, sample_counts
+from ops.replay_split import CHILD_START_EVENTS, Children, plan, sample_counts
 from projections.base import SqlProjection
 from projections.catalog import build_projections
 from projections.database import Cursor, Database, SqliteDatabase
@@ -69,33 +69,35 @@ def _build(
 def _build_split(
     central: CentralSystem, db: Database, scratch: list[SqlProjection],
     progress: Progress | None, processes: int,
-) -> int:  # fmt: skip
+) -> Children | None:  # fmt: skip
     """`_build` with the work shared out over processes (SQLite only: PostgreSQL
-    rebuilds serially)."""
+    rebuilds serially). Returns the children whose shares are still to be merged
+    (`Children.merge`), once each is done."""
     until = central.recorder.max_notification_id() or 0
     shares = []
     if isinstance(db, SqliteDatabase) and processes > 1 and until:
-        table = EventLog(central, db).table
-        shares = plan(scratch, sample_counts(db, table, until), processes)
+        counts = sample_counts(db, EventLog(central, db).table, until)
+        # In the sample's units, as the shares are weighed.
+        start_cost = CHILD_START_EVENTS * counts.total() / until
+        shares = plan(scratch, counts, processes, start_cost)
     if len(shares) < 2:
-        return _build(central, db, scratch, None, progress)
+        _build(central, db, scratch, None, progress)
+        return None
     assert isinstance(db, SqliteDatabase)
     forget(db, scratch)
     children = Children(db, scratch[0].prefix, until)
     try:
         children.start(shares[1:])
         mine = shares[0].projections(scratch)
-        follower = ProjectionFollower(central, db, mine, batch_size=REBUILD_BATCH)
+        follower = ProjectionFollower(central, db, mine, batch_size=REBUILD_BATCH,
+                                      ids=shares[0].ids(mine))  # fmt: skip
         with no_cyclic_gc():
             follower.catch_up(until=until, progress=progress)
-        children.merge(scratch)
+        children.wait()
     except BaseException:
-        forget(db, scratch)
-        raise
-    finally:
         children.close()
-    with db.transaction() as cur:
-        return min(_position(cur, p.tracking_name) for p in scratch)
+        raise
+    return children
 
 
 @contextmanager
@@ -119,12 +121,27 @@ def replay(
     """Rebuild the named projections (all by default) and switch to the new tables
     (on SQLite, built by up to `processes` processes)."""
     live, scratch = _scratch(names, "r")
-    position = _build_split(central, db, scratch, progress, processes)
+    try:
+        children = _build_split(central, db, scratch, progress, processes)
+    except BaseException:
+        forget(db, scratch)
+        raise
     report = []
-    with db.transaction() as cur:
-        for old, new in zip(live, scratch, strict=True):
-            report.append(Rebuilt(old.name, position, new.count(cur)))
-            _swap(cur, db.dialect, old, new)
+    try:
+        with children.attached() if children else nullcontext(), \
+                db.transaction() as cur:  # fmt: skip
+            if children:
+                children.merge(cur, scratch)
+            position = min(_position(cur, p.tracking_name) for p in scratch)
+            for old, new in zip(live, scratch, strict=True):
+                report.append(Rebuilt(old.name, position, new.count(cur)))
+                _swap(cur, db.dialect, old, new)
+    except BaseException:
+        forget(db, scratch)
+        raise
+    finally:
+        if children:
+            children.close()
     return report
 
 

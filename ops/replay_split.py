@@ -7,7 +7,7 @@ aggregate type stay together (each event is then decoded once in all), and the
 event index, whose rows depend on each aggregate's own events only, is built in parts
 by aggregate type. This process builds its share into the views file as before; each
 other share is built by a child (`ops.replay_worker`) into a scratch file of its own,
-then copied in. The swap that follows is the serial rebuild's.
+then copied in by the transaction that swaps the rebuilt tables in.
 """
 
 from __future__ import annotations
@@ -17,38 +17,58 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ops
 from projections.base import SqlProjection
-from projections.database import SqliteDatabase
-from projections.event_index import module_of
+from projections.database import Cursor, SqliteDatabase
+from projections.base import module_of
 
 SAMPLE = 20_000  # newest events counted to weigh the shares
+# A child's start (interpreter, imports: ~0.18 s) costs about as much CPU as
+# decoding this many events (~4.4 µs each); the share it gets is lighter by that.
+CHILD_START_EVENTS = 40_000
+MIN_FRACTION = 0.02  # of a group's aggregates: less is not worth a second reader
+END = "g"  # above every stored aggregate id (lowercase hex on SQLite)
 
 
 @dataclass
 class Share:
-    """What one process builds: whole views, and parts of split ones by module."""
+    """What one process builds: whole views, and parts of split ones by module;
+    of some modules only the aggregates whose stored ids lie in `ranges`."""
 
     names: list[str] = field(default_factory=list)
     parts: dict[str, list[str]] = field(default_factory=dict)
-    weight: int = 0
+    weight: float = 0
+    ranges: dict[str, list[str]] = field(default_factory=dict)
+    # The groups given to it: modules, weight, and whether all its readers are
+    # built by aggregate (then some of its aggregates can go to another share).
+    groups: list[tuple[set[str], float, bool]] = field(default_factory=list)
 
     def projections(self, scratch: Sequence[SqlProjection]) -> list[SqlProjection]:
         by_name = {p.name: p for p in scratch}
         mine = [by_name[name] for name in self.names]
         return mine + [by_name[n].part(m) for n, m in sorted(self.parts.items())]
 
+    def ids(self, projections: Sequence[SqlProjection]) -> dict[str, tuple[str, str]]:
+        """The topics these projections read only for the aggregates in range."""
+        topics = set().union(*(p.topics for p in projections))
+        return {t: (self.ranges[module_of(t)][0], self.ranges[module_of(t)][1])
+                for t in topics if module_of(t) in self.ranges}  # fmt: skip
+
 
 def plan(
-    projections: Sequence[SqlProjection], counts: Counter[str], processes: int
-) -> list[Share]:
+    projections: Sequence[SqlProjection], counts: Counter[str], processes: int,
+    start_cost: float = 0,
+) -> list[Share]:  # fmt: skip
     """Views grouped by the modules (aggregate types) they read, groups given out
-    heaviest first to the lightest process. A group weighs the events it decodes
-    plus the events each of its views applies."""
+    heaviest first to the process that would end first, then some aggregates of
+    one group moved between this process's share and a child's (`_balance`). A
+    group weighs the events it decodes plus the events each of its views applies,
+    times its `apply_cost`; `start_cost` is a child's start in the same units."""
     whole = [p for p in projections if not p.by_aggregate]
     groups: list[tuple[set[str], list[SqlProjection]]] = []
     for p in whole:
@@ -61,27 +81,60 @@ def plan(
     loose = {module_of(t) for p in split for t in p.topics}
     loose -= set().union(*(g[0] for g in groups))
     groups += [({module}, []) for module in sorted(loose)]
-    shares = [Share() for _ in range(max(1, processes))]
-    for modules, members in sorted(groups, key=lambda g: -_weight(g, split, counts)):
+    weighed = [(g, _weight(g, split, counts)) for g in groups]
+    # A child ends later by its start: it begins with that weight. (At most half a
+    # share's: on a small log a child still gets work, as on a big one.)
+    total = sum(weight for _, weight in weighed)
+    start = min(start_cost, total / max(1, processes) / 2)
+    shares = [Share(weight=0 if i == 0 else start) for i in range(max(1, processes))]
+    for (modules, members), weight in sorted(weighed, key=lambda g: -g[1]):
         share = min(shares, key=lambda s: s.weight)
         share.names += [p.name for p in members]
         for p in split:
             if any(module_of(t) in modules for t in p.topics):
                 share.parts.setdefault(p.name, []).extend(sorted(modules))
-        share.weight += _weight((modules, members), split, counts)
-    # Heaviest first: this process takes it, as a child starts later (its imports).
-    return sorted((s for s in shares if s.names or s.parts), key=lambda s: -s.weight)
+        share.weight += weight
+        share.groups.append((modules, weight, not members))
+    # The first is this process's; the others' weights include their start.
+    given = [s for s in shares if s.names or s.parts]
+    if len(given) > 1:
+        _balance(given[0], min(given[1:], key=lambda s: s.weight))
+    return given
+
+
+def _balance(first: Share, child: Share) -> None:
+    """Move the aggregates of one group up to an id from the share that would end
+    later to the other, so both end together. Only a group whose views are all
+    built by aggregate can be shared so: no row needs another's."""
+    excess = first.weight - child.weight
+    giver, taker = (first, child) if excess > 0 else (child, first)
+    shareable = [(modules, weight) for modules, weight, ok in giver.groups if ok]
+    if not shareable:
+        return
+    modules, weight = max(shareable, key=lambda g: g[1])
+    fraction = min(abs(excess) / (2 * weight), 0.5)
+    if fraction < MIN_FRACTION:
+        return
+    # Stored ids are hashes (uniform hex): the first four digits cut evenly enough.
+    cut = f"{int(fraction * 0x10000):04x}"
+    for module in modules:
+        taker.ranges[module], giver.ranges[module] = ["", cut], [cut, END]
+    for name, parted in giver.parts.items():
+        if modules & set(parted):
+            taker.parts.setdefault(name, []).extend(sorted(modules & set(parted)))
+    giver.weight -= fraction * weight
+    taker.weight += fraction * weight
 
 
 def _weight(
     group: tuple[set[str], list[SqlProjection]], split: list[SqlProjection],
     counts: Counter[str],
-) -> int:  # fmt: skip
+) -> float:  # fmt: skip
     modules, members = group
     readers = members + [p.part(modules) for p in split]
     decoded = set().union(*(p.topics for p in readers))
     return 1 + sum(counts[t] for t in decoded) + sum(
-        counts[t] for p in readers for t in p.topics
+        counts[t] * p.apply_cost for p in readers for t in p.topics
     )
 
 
@@ -110,7 +163,8 @@ class Children:
         for i, share in enumerate(shares):
             file = str(Path(self._dir.name) / f"part{i}.sqlite3")
             job = {"ledger": self._db.path, "file": file, "prefix": self._prefix,
-                   "until": self._until, **asdict(share)}  # fmt: skip
+                   "until": self._until, "names": share.names, "parts": share.parts,
+                   "ranges": share.ranges}  # fmt: skip
             child = subprocess.Popen(
                 [sys.executable, "-m", "ops.replay_worker", json.dumps(job)],
                 cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -118,26 +172,36 @@ class Children:
             )  # fmt: skip
             self._running.append((share, file, child))
 
-    def merge(self, scratch: Sequence[SqlProjection]) -> None:
-        """Wait for each child, then copy its views and positions into ours."""
-        for index, (share, file, child) in enumerate(self._running):
+    def wait(self) -> None:
+        """Until every child is done; a failed one raises with its error."""
+        for _, _, child in self._running:
             _, err = child.communicate()
             if child.returncode != 0:
                 raise RuntimeError(f"replay worker failed: {err.decode()[-2000:]}")
+
+    @contextmanager
+    def attached(self) -> Iterator[None]:
+        """The children's files readable as `part0.…`, `part1.…` (for `merge`)."""
+        with ExitStack() as stack:
+            for index, (_, file, _) in enumerate(self._running):
+                stack.enter_context(self._db.attached(file, f"part{index}"))
+            yield
+
+    def merge(self, cur: Cursor, scratch: Sequence[SqlProjection]) -> None:
+        """Copy the children's views and positions into ours (`attached`), in the
+        caller's transaction: the swap's, so the copied pages are written once."""
+        for index, (share, _, _) in enumerate(self._running):
             schema = f"part{index}"
-            projections = share.projections(scratch)
-            with self._db.attached(file, schema), \
-                    self._db.transaction(durable=False) as cur:  # fmt: skip
-                for p in projections:
-                    p.create_tables(cur)  # IF NOT EXISTS: a part may have made them
-                    p.merge(cur, schema)
-                # A split view is where its least advanced part is.
-                cur.execute(
-                    "INSERT INTO main.projection_tracking (name, position) "
-                    f"SELECT name, position FROM {schema}.projection_tracking "
-                    "WHERE true ON CONFLICT (name) DO UPDATE SET "
-                    "position = min(position, excluded.position)"
-                )
+            for p in share.projections(scratch):
+                p.create_tables(cur)  # IF NOT EXISTS: a part may have made them
+                p.merge(cur, schema)
+            # A split view is where its least advanced part is.
+            cur.execute(
+                "INSERT INTO main.projection_tracking (name, position) "
+                f"SELECT name, position FROM {schema}.projection_tracking "
+                "WHERE true ON CONFLICT (name) DO UPDATE SET "
+                "position = min(position, excluded.position)"
+            )
 
     def close(self) -> None:
         for _, _, child in self._running:

@@ -22,7 +22,7 @@ from projections.follower import ProjectionFollower
 
 def main() -> None:
     job = json.loads(sys.argv[1])
-    share = Share(job["names"], job["parts"])
+    share = Share(job["names"], job["parts"], ranges=job["ranges"])
     whole = build_projections(
         share.names + sorted(share.parts), prefix=job["prefix"], secondary=False
     )
@@ -31,7 +31,8 @@ def main() -> None:
     db = SqliteDatabase(job["ledger"], scratch=job["file"])
     try:
         follower = ProjectionFollower(
-            central, db, projections, batch_size=REBUILD_BATCH
+            central, db, projections, batch_size=REBUILD_BATCH,
+            ids=share.ids(projections),
         )
         with no_cyclic_gc():
             position = follower.catch_up(until=job["until"])

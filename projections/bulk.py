@@ -9,10 +9,10 @@ two, so a handful of statement texts per table stay in the connection's cache.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain, count
 from typing import Any, Protocol
 
 MAX_ROWS = 256  # rows per statement (its text is parsed once per size, then cached)
@@ -44,7 +44,9 @@ def execute_values(
     while start < len(rows):
         size = min(_power_of_two_at_most(len(rows) - start), largest)
         chunk = rows[start : start + size]
-        params = chunk[0] if size == 1 else [value for row in chunk for value in row]
+        # chain: the rows' values in one C-level pass (a nested comprehension
+        # took twice as long, and a rebuild flattens every row it writes).
+        params = chunk[0] if size == 1 else list(chain.from_iterable(chunk))
         cursor.execute(_repeated(statement, size, numbered), params)
         start += size
 
@@ -62,6 +64,6 @@ def _repeated(statement: str, size: int, numbered: bool = False) -> str:
         values = ", ".join([match.group(1)] * size)
         statement = f"{statement[: match.start(1)]}{values}{statement[match.end(1) :]}"
     if numbered:
-        marks = itertools.count(1)
+        marks = count(1)
         statement = _MARK.sub(lambda _: f"${next(marks)}", statement)
     return statement

@@ -9,7 +9,6 @@ batch boundaries: a station id from `charge_point_id`, a transaction id from
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,11 +135,6 @@ def event_facts(event: Any, facts: Facts | None) -> tuple[str | None, int | None
     return station, own if txid is None and isinstance(own, int) else txid
 
 
-def module_of(topic: str) -> str:
-    """The domain module an event's aggregate is defined in (one aggregate each)."""
-    return topic.split(":", 1)[0]
-
-
 def minute_of(recorded_at: str) -> str:
     return recorded_at[:MINUTE_LENGTH]
 
@@ -152,6 +146,7 @@ class EventIndexProjection(SqlProjection):
     tables = (EVENTS, MINUTES, AGGREGATE_FACTS)
     topics = frozenset(get_topic(cls) for cls in event_classes().values())
     by_aggregate = True  # a row's facts come from its own aggregate's created event
+    apply_cost = 0.9
 
     def __init__(self, prefix: str = "", *, secondary: bool = True) -> None:
         super().__init__(prefix, secondary=secondary)
@@ -166,11 +161,6 @@ class EventIndexProjection(SqlProjection):
     def drop_tables(self, cur: Cursor) -> None:
         self._known.clear()
         super().drop_tables(cur)
-
-    def part(self, modules: Collection[str]) -> EventIndexProjection:
-        part = EventIndexProjection(self.prefix, secondary=self.secondary)
-        part.topics = frozenset(t for t in self.topics if module_of(t) in modules)
-        return part
 
     def merge(self, cur: Cursor, schema: str) -> None:
         self.copy(cur, schema, EVENTS)

@@ -9,7 +9,7 @@ Notifications only for a hook that asks for them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -36,36 +36,44 @@ class EventLog:
         # PostgreSQL stores a uuid: as text it is already canonical.
         postgres = db.dialect == "postgresql"
         originator = "originator_id::text" if postgres else "originator_id"
-        self._select = (
-            f"SELECT {self.position}, {originator}, originator_version, topic, state "
-            f"FROM {self.table} WHERE {self.position} >= ?"
-        )
+        self._columns = (self.position, originator)
         self._db = db
         self._decoder = EventDecoder(central.mapper)
 
     def read(
         self, start: int, limit: int, stop: int | None = None,
         topics: Collection[str] | None = None,
+        ids: Mapping[str, tuple[str, str]] | None = None,
     ) -> list[StoredRow]:  # fmt: skip
         """Up to `limit` rows from position `start` (to `stop`), in log order. With
         `topics` and `stop`, only rows of those topics, and the row at `stop`: the
         store skips the others without making them Python objects (a rebuild of a
-        few views), and the last row read is still where the range ends."""
+        few views), and the last row read is still where the range ends. `ids`
+        limits some of those topics to the aggregates whose ids, as stored, lie in
+        `[first, second)` (one share of a rebuild split by aggregate). The row at
+        `stop` has no topic then, unless it is one of those wanted."""
         params: tuple[Any, ...]
         if stop is None:
-            sql, params = f"{self._select} ORDER BY 1 LIMIT ?", (start, limit)
+            sql, params = f"{self._select()} ORDER BY 1 LIMIT ?", (start, limit)
         elif topics is None:
-            sql = f"{self._select} AND {self.position} <= ? ORDER BY 1 LIMIT ?"
+            sql = f"{self._select()} AND {self.position} <= ? ORDER BY 1 LIMIT ?"
             params = (start, stop, limit)
         else:
-            wanted = sorted(topics)
+            wanted, values = _topic_filter(topics, ids or {})
+            # The row at `stop` is there for its position only: without a topic
+            # unless it is wanted, nothing decodes it.
+            topic = f"CASE WHEN {wanted} THEN topic END"
             sql = (
-                f"{self._select} AND {self.position} <= ? AND (topic IN "
-                f"({', '.join('?' * len(wanted))}) OR {self.position} = ?) "
-                "ORDER BY 1 LIMIT ?"
+                f"{self._select(topic)} AND {self.position} <= ? AND ({wanted} OR "
+                f"{self.position} = ?) ORDER BY 1 LIMIT ?"
             )
-            params = (start, stop, *wanted, stop, limit)
+            params = (*values, start, stop, *values, stop, limit)
         return cast("list[StoredRow]", self._db.rows(sql, params))
+
+    def _select(self, topic: str = "topic") -> str:
+        position, originator = self._columns
+        return (f"SELECT {position}, {originator}, originator_version, {topic}, state "
+                f"FROM {self.table} WHERE {position} >= ?")  # fmt: skip
 
     def decode(self, rows: list[StoredRow], topics: Collection[str]) -> ByTopic:
         """The events of the rows with these topics, by topic, each list in log
@@ -93,3 +101,21 @@ class EventLog:
             )
             for i, o, v, t, s in rows
         ]
+
+
+def _topic_filter(
+    topics: Collection[str], ids: Mapping[str, tuple[str, str]]
+) -> tuple[str, tuple[Any, ...]]:
+    """`topic IN (…)`, and per id range `(topic IN (…) AND originator_id …)`."""
+    by_range: dict[tuple[str, str] | None, list[str]] = {}
+    for topic in sorted(topics):
+        by_range.setdefault(ids.get(topic), []).append(topic)
+    clauses, params = [], []
+    for bounds, group in by_range.items():
+        clause = f"topic IN ({', '.join('?' * len(group))})"
+        params += group
+        if bounds is not None:
+            clause = f"({clause} AND originator_id >= ? AND originator_id < ?)"
+            params += bounds
+        clauses.append(clause)
+    return " OR ".join(clauses), tuple(params)

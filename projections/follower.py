@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from datetime import UTC, datetime
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ class ProjectionFollower:
         coalesce: float = 0.0,
         observe_delay: Callable[[float], None] | None = None,
         on_advance: Callable[[dict[str, int]], None] | None = None,
+        ids: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         self._db = db
         self._log = EventLog(central, db)
@@ -70,6 +71,9 @@ class ProjectionFollower:
         self._notified: int | None = None  # last event the hook saw
         self._offered: deque[tuple[int, Any, Any]] = deque(maxlen=OFFERED_MAX)
         self._topics = frozenset().union(*(p.topics for p in projections))
+        # Topics read for some aggregates only (one share of a split rebuild, see
+        # EventLog.read): the other shares build the rest.
+        self._ids = ids
         self._positions: dict[str, int] = {}
         self._cond = threading.Condition()
         self._woken = False
@@ -197,7 +201,9 @@ class ProjectionFollower:
         else:
             # A hook sees every event; otherwise only the projections' are read.
             wanted = None if self._on_notifications else self._topics
-            rows = self._log.read(start, self._batch_size, stop=until, topics=wanted)
+            rows = self._log.read(
+                start, self._batch_size, stop=until, topics=wanted, ids=self._ids
+            )
             if not rows:
                 return False
             last = rows[-1][0]

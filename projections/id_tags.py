@@ -32,6 +32,8 @@ class IdTagsProjection(SqlProjection):
 
     name = "id_tags_v1"
     tables = (ID_TAGS,)
+    by_aggregate = True  # a tag's row follows from its own events
+    apply_cost = 0.3
     topics = topics(
         IdTag.Issued, IdTag.Updated, IdTag.TransactionJoined, IdTag.TransactionLeft
     )

@@ -81,6 +81,7 @@ class OperationsProjection(SqlProjection):
 
     name = "operations_v1"
     tables = (OPERATIONS, CONFIGURATION, AVAILABILITY, OCCUPIED)
+    apply_cost = 0.3
     topics = topics(
         Operation.Requested,
         Operation.Completed,

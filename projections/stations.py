@@ -95,6 +95,7 @@ class StationsProjection(SqlProjection):
 
     name = "stations_v1"
     tables = (STATIONS, CONNECTORS, METER_VALUES)
+    apply_cost = 0.4
     topics = topics(
         Station.Identified,
         Station.Registered,

@@ -34,6 +34,7 @@ class UnknownStationsProjection(SqlProjection):
 
     name = "unknown_stations_v1"
     tables = (UNKNOWN_STATIONS,)
+    apply_cost = 0.3
     topics = topics(
         Station.Identified,
         Station.Registered,

@@ -1,6 +1,7 @@
 """eventsourcing infrastructure for both stores, with the side tables in the same commit.
 
-`PERSISTENCE_MODULE` names the factories below, so the library builds our recorders.
+`PERSISTENCE_MODULE` names the factories below (PostgreSQL's in
+`adapters.storage.eventstore_postgres`), so the library builds our recorders.
 """
 
 from __future__ import annotations
@@ -9,13 +10,11 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
     SQLiteApplicationRecorder,
@@ -24,14 +23,11 @@ from eventsourcing.sqlite import (
     SQLiteCursor,
     SQLiteFactory,
 )
-from psycopg import Cursor, RawCursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
 
 from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
 from projections.bulk import execute_values
-from projections.database import sqlite_path, sqlite_write_lock, to_pyformat
+from projections.database import sqlite_path, sqlite_write_lock
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
@@ -43,7 +39,7 @@ CHECKPOINTS = "LEDGER_CHECKPOINTS"  # env: "n" in processes that only read the l
 Many = Callable[[Any, str, Sequence[Sequence[Any]]], None]
 
 
-def _write_side_tables(cursor: Any, many: Many, kwargs: dict[str, Any]) -> None:
+def write_side_tables(cursor: Any, many: Many, kwargs: dict[str, Any]) -> None:
     if journal := kwargs.get("journal"):
         many(cursor, side.INSERT_JOURNAL, journal)
     if presence := kwargs.get("presence"):
@@ -94,7 +90,7 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         ids = self._insert_stored_events(c, stored_events)
         self.chain.write_links(c, str, execute_values, stored_events)
-        _write_side_tables(c, execute_values, kwargs)
+        write_side_tables(c, execute_values, kwargs)
         return ids
 
 
@@ -194,83 +190,6 @@ class LedgerSQLiteFactory(SQLiteFactory):
         super().close()
 
 
-class LedgerPostgresRecorder(PostgresApplicationRecorder):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.chain = integrity.ChainHeads()
-        schema = self.datastore.schema
-        self.sql_create_statements.extend(
-            SQL(side.qualify(s, schema))  # type: ignore[misc]
-            for s in side.ddl("postgresql")
-        )
-        # eventsourcing inserts an unnest of a composite-type array, which psycopg
-        # writes as escaped text (regular expressions per field, a tenth of a commit's
-        # client time); four plain arrays carry the same rows.
-        self.insert_event_arrays = SQL(
-            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
-            "state) SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], "
-            "%b::bytea[]) RETURNING notification_id"
-        ).format(schema=Identifier(schema), table=Identifier(self.events_table_name))
-
-    def read_histories(
-        self, ids: Sequence[UUID], snapshots_table: str | None
-    ) -> histories.Histories:
-        return histories.read_postgres(self, ids, snapshots_table)
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
-        # The table lock was taken in _insert_events, before the chain heads were read.
-        self._notify_channel(curs)
-        curs.execute(self.insert_event_arrays, (
-            [e.originator_id for e in stored_events],
-            [e.originator_version for e in stored_events],
-            [e.topic for e in stored_events], [e.state for e in stored_events],
-        ), prepare=True)  # fmt: skip
-
-    def _insert_events(
-        self,
-        curs: Cursor[DictRow],
-        stored_events: Sequence[StoredEvent],
-        **kwargs: Any,
-    ) -> None:
-        if stored_events:
-            # Take the event table's lock before reading chain heads, so nodes
-            # extend each aggregate's chain one after another.
-            self._lock_table(curs)
-        schema = self.datastore.schema
-        raw = RawCursor(curs.connection)  # in the same pipeline and transaction
-
-        def sql(statement: str) -> str:
-            return to_pyformat(_qualified(statement, schema))
-
-        def many(_: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-            # executemany runs one statement per row in the server, even pipelined:
-            # in a boot storm thousands per commit, PostgreSQL's CPU taken from the
-            # server's two cores. Keys within a statement are unique (heads per
-            # aggregate, presence merged per station), as a multi-row upsert needs.
-            execute_values(raw, _qualified(statement, schema), rows, numbered=True)
-
-        self.chain.write_links(curs, sql, many, stored_events)
-        _write_side_tables(curs, many, kwargs)
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super().insert_events(stored_events, **kwargs)
-        self.chain.committed()
-        return ids
-
-
-@lru_cache(maxsize=64)
-def _qualified(statement: str, schema: str) -> str:
-    return side.qualify(statement, schema)
-
-
-class LedgerPostgresFactory(PostgresFactory):
-    application_recorder_class = LedgerPostgresRecorder
-
-
 def eventsourcing_env(database_url: str, *, create_table: bool = True) -> dict[str, str]:
     """The explicit env handed to CentralSystem, so nothing depends on os.environ."""
     env = {
@@ -290,7 +209,8 @@ def eventsourcing_env(database_url: str, *, create_table: bool = True) -> dict[s
     options = parse_qs(parts.query).get("options", [""])[0]
     schema = options.split("search_path=", 1)[1].split()[0] if "search_path=" in options else ""
     env.update(
-        PERSISTENCE_MODULE=f"{__name__}:LedgerPostgresFactory",
+        # Its own module: SQLite processes do not import psycopg.
+        PERSISTENCE_MODULE="adapters.storage.eventstore_postgres:LedgerPostgresFactory",
         POSTGRES_DBNAME=parts.path.lstrip("/") or "postgres",
         POSTGRES_HOST=parts.hostname or "127.0.0.1",
         POSTGRES_PORT=str(parts.port or 5432),

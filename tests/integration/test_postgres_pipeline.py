@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from projections.database import PostgresDatabase
+from projections.postgres_database import PostgresDatabase
 
 UPSERT = (
     "INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from pathlib import Path
@@ -10,10 +11,11 @@ import pytest
 
 from domain import commands as c
 from ops.replay import replay, verify
-from ops.replay_split import Children, plan
+from ops.replay_split import END, Children, Share, plan
+from projections.base import SqlProjection
 from projections.catalog import build_projections
 from projections.database import SqliteDatabase
-from projections.event_index import module_of
+from projections.base import module_of
 from tests.integration.test_replay_random import random_commands
 from tests.ledger import Ledger
 from tests.projections.test_replay import scenario
@@ -25,10 +27,34 @@ def test_every_view_is_built_once_and_the_event_index_in_disjoint_parts() -> Non
     assert len(shares) == 2
     names = [name for share in shares for name in share.names]
     assert sorted(names) == sorted(v.name for v in views if not v.by_aggregate)
-    # Each aggregate type's events reach exactly one part of the event index.
-    modules = [m for share in shares for m in share.parts["event_index_v1"]]
-    index = next(v for v in views if v.by_aggregate)
-    assert sorted(modules) == sorted({module_of(t) for t in index.topics})
+    _assert_each_aggregate_built_once(views, shares)
+
+
+def test_some_aggregates_of_a_group_go_to_the_share_that_would_end_first() -> None:
+    views = build_projections()
+    counts = Counter({topic: 100 for view in views for topic in view.topics})
+    first, child = plan(views, counts, 2, start_cost=500)
+    # The child starts later: some aggregates of one of its groups move over, by id.
+    assert first.ranges
+    assert [module for module, bounds in child.ranges.items() if bounds[0]] == list(
+        first.ranges
+    )
+    for module, (low, high) in first.ranges.items():
+        assert (low, child.ranges[module]) == ("", [high, END])
+    _assert_each_aggregate_built_once(views, [first, child])
+
+
+def _assert_each_aggregate_built_once(
+    views: list[SqlProjection], shares: list[Share]
+) -> None:
+    """Every split view gets each module's aggregates from exactly one share: the
+    shares reading a module either take it whole or cut its ids into ranges."""
+    for view in (v for v in views if v.by_aggregate):
+        for module in {module_of(t) for t in view.topics}:
+            readers = [s for s in shares if module in s.parts.get(view.name, [])]
+            bounds = sorted(tuple(s.ranges.get(module, ["", END])) for s in readers)
+            assert bounds[0][0] == "" and bounds[-1][1] == END, (view.name, module)
+            assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
 
 
 def test_views_reading_the_same_aggregate_type_are_built_together() -> None:
@@ -80,7 +106,7 @@ def test_a_share_that_cannot_be_built_is_reported_with_the_childs_error(
     try:
         children.start(plan(views, Counter(), 2)[1:])
         with pytest.raises(RuntimeError, match="no such table"):
-            children.merge(views)
+            children.wait()
     finally:
         children.close()
         empty.close()

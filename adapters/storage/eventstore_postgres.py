@@ -1,0 +1,101 @@
+"""eventsourcing's PostgreSQL recorder with the side tables in the same commit.
+
+Named by `eventsourcing_env` (adapters.storage.eventstore) for PostgreSQL URLs; a
+module of its own so that SQLite processes never import psycopg.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from psycopg import Cursor, RawCursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from adapters.storage import histories, integrity
+from adapters.storage import side_tables as side
+from adapters.storage.eventstore import write_side_tables
+from projections.bulk import execute_values
+from projections.database import to_pyformat
+
+
+class LedgerPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chain = integrity.ChainHeads()
+        schema = self.datastore.schema
+        self.sql_create_statements.extend(
+            SQL(side.qualify(s, schema))  # type: ignore[misc]
+            for s in side.ddl("postgresql")
+        )
+        # eventsourcing inserts an unnest of a composite-type array, which psycopg
+        # writes as escaped text (regular expressions per field, a tenth of a commit's
+        # client time); four plain arrays carry the same rows.
+        self.insert_event_arrays = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, "
+            "state) SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], "
+            "%b::bytea[]) RETURNING notification_id"
+        ).format(schema=Identifier(schema), table=Identifier(self.events_table_name))
+
+    def read_histories(
+        self, ids: Sequence[UUID], snapshots_table: str | None
+    ) -> histories.Histories:
+        return histories.read_postgres(self, ids, snapshots_table)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        # The table lock was taken in _insert_events, before the chain heads were read.
+        self._notify_channel(curs)
+        curs.execute(self.insert_event_arrays, (
+            [e.originator_id for e in stored_events],
+            [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events], [e.state for e in stored_events],
+        ), prepare=True)  # fmt: skip
+
+    def _insert_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> None:
+        if stored_events:
+            # Take the event table's lock before reading chain heads, so nodes
+            # extend each aggregate's chain one after another.
+            self._lock_table(curs)
+        schema = self.datastore.schema
+        raw = RawCursor(curs.connection)  # in the same pipeline and transaction
+
+        def sql(statement: str) -> str:
+            return to_pyformat(_qualified(statement, schema))
+
+        def many(_: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+            # executemany runs one statement per row in the server, even pipelined:
+            # in a boot storm thousands per commit, PostgreSQL's CPU taken from the
+            # server's two cores. Keys within a statement are unique (heads per
+            # aggregate, presence merged per station), as a multi-row upsert needs.
+            execute_values(raw, _qualified(statement, schema), rows, numbered=True)
+
+        self.chain.write_links(curs, sql, many, stored_events)
+        write_side_tables(curs, many, kwargs)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        self.chain.committed()
+        return ids
+
+
+@lru_cache(maxsize=64)
+def _qualified(statement: str, schema: str) -> str:
+    return side.qualify(statement, schema)
+
+
+class LedgerPostgresFactory(PostgresFactory):
+    application_recorder_class = LedgerPostgresRecorder
