@@ -57,10 +57,10 @@ def _power_of_two_at_most(n: int) -> int:
 
 @lru_cache(maxsize=512)
 def _repeated(statement: str, size: int, numbered: bool = False) -> str:
-    match = _GROUP.search(statement)
-    if match is None:
-        raise ValueError(f"no VALUES (…) group in {statement!r}")
     if size > 1:
+        match = _GROUP.search(statement)
+        if match is None:
+            raise ValueError(f"no VALUES (…) group in {statement!r}")
         values = ", ".join([match.group(1)] * size)
         statement = f"{statement[: match.start(1)]}{values}{statement[match.end(1) :]}"
     if numbered:

@@ -31,8 +31,8 @@ from projections.database import sqlite_path, sqlite_write_lock
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
-STATEMENT_CACHE = 256
-CHECKPOINTS = "LEDGER_CHECKPOINTS"  # env: "n" in processes that only read the ledger  # prepared statements per connection (multi-row sizes too)
+STATEMENT_CACHE = 256  # prepared statements per connection (multi-row sizes too)
+CHECKPOINTS = "LEDGER_CHECKPOINTS"  # env: "n" in processes that only read the ledger
 
 
 # Writes rows with one `?` statement, many rows per statement (see projections.bulk).
