@@ -52,27 +52,44 @@ class Table:
     key: tuple[str, ...]
     indexes: tuple[tuple[str, ...], ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
+    # On SQLite the key (one integer column) is the rowid: rows are stored in key
+    # order, with no index of their own to keep up. PostgreSQL keys it as usual.
+    rowid: bool = False
+    # Non-unique indexes led by one of these columns leave its NULLs out: nothing
+    # looks rows up by a NULL, and a smaller index is built sooner.
+    sparse: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
 
-    def ddl(self, prefix: str, *, secondary: bool = True) -> list[str]:
+    def ddl(
+        self, prefix: str, *, secondary: bool = True, dialect: str = "sqlite"
+    ) -> list[str]:
         """The table with its unique indexes, and its other indexes if `secondary`."""
-        table = prefix + self.name
-        cols = ", ".join(f"{name} {kind}" for name, kind in self.columns)
-        statements = [
-            f"CREATE TABLE IF NOT EXISTS {table} ({cols}, "
-            f"PRIMARY KEY ({', '.join(self.key)}))"
-        ]
-        indexes = self.indexes if secondary else ()
-        for kind, groups in (("INDEX", indexes), ("UNIQUE INDEX", self.unique)):
-            for cols_ in groups:
-                statements.append(
-                    f"CREATE {kind} IF NOT EXISTS {table}_{'_'.join(cols_)} "
-                    f"ON {table} ({', '.join(cols_)})"
-                )
+        table, rowid = prefix + self.name, self.rowid and dialect == "sqlite"
+        key = "INTEGER NOT NULL PRIMARY KEY"  # SQLite's spelling of a rowid alias
+        cols = [f"{name} {key if rowid and (name,) == self.key else kind}"
+                for name, kind in self.columns]  # fmt: skip
+        if not rowid:
+            cols.append(f"PRIMARY KEY ({', '.join(self.key)})")
+        statements = [f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(cols)})"]
+        indexes = [("INDEX", c, self._indexed(c, rowid))
+                   for c in (self.indexes if secondary else ())]  # fmt: skip
+        indexes += [("UNIQUE INDEX", c, f"({', '.join(c)})") for c in self.unique]
+        for kind, cols_, on in indexes:
+            statements.append(
+                f"CREATE {kind} IF NOT EXISTS {table}_{'_'.join(cols_)} ON {table} {on}"
+            )
         return statements
+
+    def _indexed(self, columns: tuple[str, ...], rowid: bool) -> str:
+        """A non-unique index's columns, and which rows it leaves out."""
+        if rowid and len(columns) > 1 and columns[-1] == self.key[0]:
+            # A rowid table's index ends with the rowid anyway: (a) is (a, key).
+            columns = columns[:-1]
+        where = f" WHERE {columns[0]} IS NOT NULL" if columns[0] in self.sparse else ""
+        return f"({', '.join(columns)}){where}"
 
     def upsert(self, prefix: str) -> str:
         names = self.column_names
@@ -128,7 +145,9 @@ class SqlProjection:
 
     def create_tables(self, cur: Cursor) -> None:
         for table in self.tables:
-            for statement in table.ddl(self.prefix, secondary=self.secondary):
+            for statement in table.ddl(
+                self.prefix, secondary=self.secondary, dialect=cur.dialect
+            ):
                 cur.execute(statement)
 
     def drop_tables(self, cur: Cursor) -> None:
@@ -175,6 +194,12 @@ class SqlProjection:
 
     def copy(self, cur: Cursor, schema: str, table: Table, conflict: str = "") -> None:
         name, columns = self.prefix + table.name, ", ".join(table.column_names)
+        if not conflict:
+            # Both made by the same DDL: `SELECT *` lets SQLite copy the stored
+            # records as they are (its transfer optimisation); into a table with
+            # no unique index, such as a rowid-keyed one, even when it holds rows.
+            cur.execute(f"INSERT INTO main.{name} SELECT * FROM {schema}.{name}")
+            return
         # `WHERE true`: SQLite's parser needs it before an upsert clause.
         cur.execute(f"INSERT INTO main.{name} ({columns}) SELECT {columns} "
                     f"FROM {schema}.{name} WHERE true {conflict}")  # fmt: skip

@@ -23,6 +23,8 @@ Row = dict[str, Any]
 
 
 class Cursor(Protocol):
+    dialect: str  # as its Database's: "sqlite" | "postgresql"
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
     def fetchall(self) -> list[Row]: ...
@@ -48,6 +50,8 @@ class Database(Protocol):
 
 
 class _SqliteCursor:
+    dialect = "sqlite"
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._cursor = conn.cursor()
 

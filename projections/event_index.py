@@ -10,6 +10,7 @@ batch boundaries: a station id from `charge_point_id`, a transaction id from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
@@ -23,7 +24,7 @@ from projections.database import Cursor, Row
 KNOWN_AGGREGATES = 100_000  # facts kept in memory between batches
 
 EVENTS = Table(
-    "event_index_v1",
+    "event_index_v2",
     (
         ("position", "BIGINT NOT NULL"),  # the notification id
         ("recorded_at", "TEXT NOT NULL"),  # the event's timestamp, fixed-width UTC
@@ -42,11 +43,16 @@ EVENTS = Table(
         ("type", "position"),
         ("transaction_id", "position"),
     ),
+    # v2: on SQLite the position is the rowid (v1 kept a rowid beside it, and an
+    # index on the position); the station and transaction indexes leave out the
+    # events that have none (an id tag's, a station's).
+    rowid=True,
+    sparse=("station_id", "transaction_id"),
 )
 # The positions recorded in each UTC minute: a time range becomes an exact position
 # window at the cost of a row per minute, not an index entry per event.
 MINUTES = Table(
-    "event_index_v1_minutes",
+    "event_index_v2_minutes",
     (
         ("minute", "TEXT NOT NULL"),  # 2026-11-25T12:03
         ("first_position", "BIGINT NOT NULL"),
@@ -56,7 +62,7 @@ MINUTES = Table(
 )
 # What an aggregate's created event said, looked up for its later events.
 AGGREGATE_FACTS = Table(
-    "event_index_v1_aggregates",
+    "event_index_v2_aggregates",
     (
         ("uuid", "TEXT NOT NULL"),
         ("kind", "TEXT NOT NULL"),
@@ -142,7 +148,7 @@ def minute_of(recorded_at: str) -> str:
 class EventIndexProjection(SqlProjection):
     """Where every event is: position, time, type, aggregate, station, transaction."""
 
-    name = "event_index_v1"
+    name = "event_index_v2"
     tables = (EVENTS, MINUTES, AGGREGATE_FACTS)
     topics = frozenset(get_topic(cls) for cls in event_classes().values())
     by_aggregate = True  # a row's facts come from its own aggregate's created event
@@ -179,7 +185,9 @@ class EventIndexProjection(SqlProjection):
             known.update(self._facts(cur, list(ids)))
             redone = {row[0]: row for row in _rows(unknown, known, created)[0]}
             rows = [redone.get(row[0], row) for row in rows]
-        self.write(cur, AGGREGATE_FACTS, created)
+        # In key order: ids are random, and rows in their order are scattered over
+        # the whole key index (measured: twice as long for a rebuild's batch).
+        self.write(cur, AGGREGATE_FACTS, sorted(created, key=itemgetter("uuid")))
         self.write(cur, MINUTES, self._minutes(cur, rows))
         # Tuples straight to executemany: a rebuild spends its time here.
         cur.executemany(EVENTS.insert(self.prefix), rows)

@@ -17,6 +17,8 @@ from projections.database import Row, to_pyformat
 
 
 class _PostgresCursor:
+    dialect = "postgresql"
+
     def __init__(
         self, cursor: psycopg.Cursor[Row], *, pipelined: bool = False
     ) -> None:

@@ -44,7 +44,7 @@ def test_replay_rebuilds_views_equal_to_the_live_ones(
         scenario(ledger)
         live = ledger.dump()
         before = indexes(ledger.db)
-        assert ("event_index_v1", "event_index_v1_station_id_position") in before
+        assert ("event_index_v2", "event_index_v2_station_id_position") in before
         # Rebuild everything beside the live tables, then switch.
         assert main(["replay", "--database", database_url]) == 0
         report = lines(capsys.readouterr().out)

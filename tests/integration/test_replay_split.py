@@ -91,7 +91,7 @@ def test_a_split_rebuild_of_some_views_leaves_the_others(sqlite_url: str) -> Non
         scenario(ledger)
         live = ledger.dump()
         # The event index (in parts) and the stations view, by two processes.
-        names = ["event_index_v1", "stations_v1"]
+        names = ["event_index_v2", "stations_v1"]
         replay(ledger.central, ledger.db, names, processes=2)
         assert ledger.dump() == live
 
