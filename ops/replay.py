@@ -120,6 +120,16 @@ def replay(
 ) -> list[Rebuilt]:  # fmt: skip
     """Rebuild the named projections (all by default) and switch to the new tables
     (on SQLite, built by up to `processes` processes)."""
+    # Off until the views are freed: turned on earlier, the collector would at once
+    # walk all they still hold (the event index's remembered facts).
+    with no_cyclic_gc():
+        return _replay(central, db, names, progress, processes)
+
+
+def _replay(
+    central: CentralSystem, db: Database, names: Sequence[str] | None,
+    progress: Progress | None, processes: int,
+) -> list[Rebuilt]:  # fmt: skip
     live, scratch = _scratch(names, "r")
     try:
         children = _build_split(central, db, scratch, progress, processes)
