@@ -20,7 +20,7 @@ from domain.results import Handled, StartResult
 from ops.bootstrap import build_split_runtime
 from ops.metrics import Metrics
 from ops.settings import Settings
-from ops.projection_process import ProjectionProcess
+from ops.projection_process import NICENESS, ProjectionProcess
 from ops.writer_process import WriterProcess, WriterStopped
 from tests.e2e.conftest import Csms
 from tests.e2e.operator import WAIT
@@ -129,6 +129,16 @@ async def test_a_station_is_told_to_retry_when_the_writer_is_gone(csms: Csms) ->
     assert answer[0] == 4 and answer[2] == "InternalError"
     assert (await csms.client.get("/healthz")).status == 503
     assert (await csms.client.get("/readyz")).status == 503
+
+
+def test_the_projections_yield_the_cores_to_the_writer_and_the_server(
+    runtime: Any,
+) -> None:
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    writer = os.getpriority(os.PRIO_PROCESS, runtime.writer.process.pid)
+    projections = os.getpriority(os.PRIO_PROCESS, runtime.follower.process.pid)
+    assert writer == server
+    assert projections == min(server + NICENESS, 19)
 
 
 def test_the_projections_outlive_a_group_sigterm(runtime: Any) -> None:
