@@ -28,9 +28,10 @@ from projections.database import Cursor, SqliteDatabase
 from projections.base import module_of
 
 SAMPLE = 20_000  # newest events counted to weigh the shares
-# A child's start (interpreter, imports: ~0.18 s) costs about as much CPU as
-# decoding this many events (~4.4 µs each); the share it gets is lighter by that.
-CHILD_START_EVENTS = 40_000
+# A child's start (interpreter, imports: ~0.13 s) weighs as much as decoding this
+# many events; the share it gets is lighter by that. Fitted on replay_speed: at
+# 40,000 the child was done 30-80 ms before this process, at 20,000 together.
+CHILD_START_EVENTS = 20_000
 MIN_FRACTION = 0.02  # of a group's aggregates: less is not worth a second reader
 END = "g"  # above every stored aggregate id (lowercase hex on SQLite)
 
