@@ -4,6 +4,7 @@ writes and fsync would sit inside a station's answer); the checkpointer does."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,61 @@ def test_only_the_process_that_writes_the_ledger_checkpoints_it(sqlite_url: str)
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_ledger_written_without_pause_still_starts_its_wal_over(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under steady load a commit lands during every round, so no round alone ever
+    finds the whole WAL copied; past WAL_RESET_FRAMES a round finishes under the
+    write lock, and the next commit starts the WAL over."""
+    monkeypatch.setattr(eventstore, "CHECKPOINT_INTERVAL", 3600.0)  # rounds by hand
+    monkeypatch.setattr(eventstore, "WAL_RESET_FRAMES", 200)
+    central = CentralSystem(eventsourcing_env(sqlite_url))
+    central.handle(c.RegisterStation("CP-1"))
+    blob = os.urandom(8_000).hex()  # about five pages a commit
+    stop = threading.Event()
+    commits = 0
+
+    def write_without_pause() -> None:
+        nonlocal commits
+        while not stop.is_set():
+            central.handle(c.RecordDataTransfer("CP-1", "ACME", str(commits), blob,
+                                                "Accepted"))  # fmt: skip
+            commits += 1
+
+    writer = threading.Thread(target=write_without_pause)
+    writer.start()
+    checkpointer = central.factory.checkpointer  # type: ignore[attr-defined]
+    wal = Path(sqlite_url + "-wal")
+    try:
+        busy, frames, copied = checkpointer.run_once()
+        while frames < 200:  # rounds as the thread would run them, copying as it goes
+            busy, frames, copied = checkpointer.run_once()
+        assert busy == 0 and copied == frames  # all of it: the writer waited
+        started = wal_generation(wal)
+        started_over = commits + 2  # the commit under way may predate the last pass
+        while commits < started_over:
+            pass
+        assert wal_generation(wal) > started
+    finally:
+        stop.set()
+        writer.join()
+        central.close()
+
+
+def test_a_wal_started_over_is_cut_back(sqlite_url: str) -> None:
+    central = CentralSystem(eventsourcing_env(sqlite_url))
+    try:
+        datastore = central.factory.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA journal_size_limit")
+            assert cursor.fetchone()[0] == eventstore.WAL_SIZE_LIMIT
+    finally:
+        central.close()
+
+
+def wal_generation(wal: Path) -> int:
+    """The WAL header's checkpoint sequence number: one more each time it starts over."""
+    with wal.open("rb") as file:
+        return int.from_bytes(file.read(16)[12:16], "big")
