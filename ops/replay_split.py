@@ -158,6 +158,7 @@ class Children:
             prefix=".replay-", dir=Path(db.path).absolute().parent
         )
         self._running: list[tuple[Share, str, subprocess.Popen[bytes]]] = []
+        self._reported: set[int] = set()  # children whose share is built
 
     def start(self, shares: Sequence[Share]) -> None:
         root = Path(ops.__file__).absolute().parent.parent  # this checkout's code
@@ -166,19 +167,29 @@ class Children:
             job = {"ledger": self._db.path, "file": file, "prefix": self._prefix,
                    "until": self._until, "names": share.names, "parts": share.parts,
                    "ranges": share.ranges}  # fmt: skip
-            child = subprocess.Popen(
-                [sys.executable, "-m", "ops.replay_worker", json.dumps(job)],
-                cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            )  # fmt: skip
+            # Errors to a file: a pipe nobody reads until the end could fill up.
+            with open(self._errors(i), "wb") as errors:
+                child = subprocess.Popen(
+                    [sys.executable, "-m", "ops.replay_worker", json.dumps(job)],
+                    cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                    stderr=errors,
+                )  # fmt: skip
             self._running.append((share, file, child))
 
     def wait(self) -> None:
-        """Until every child is done; a failed one raises with its error."""
-        for _, _, child in self._running:
-            _, err = child.communicate()
-            if child.returncode != 0:
-                raise RuntimeError(f"replay worker failed: {err.decode()[-2000:]}")
+        """Until every child has reported its share built, its file closed (the
+        rest of its exit, ~30 ms, goes on beside the merge); a failed one raises
+        with its error."""
+        for index, (_, _, child) in enumerate(self._running):
+            assert child.stdout is not None
+            if not child.stdout.readline().strip():  # it ended without a report
+                child.wait()
+                error = self._errors(index).read_text(errors="replace")
+                raise RuntimeError(f"replay worker failed: {error[-2000:]}")
+            self._reported.add(index)
+
+    def _errors(self, index: int) -> Path:
+        return Path(self._dir.name) / f"part{index}.err"
 
     @contextmanager
     def attached(self) -> Iterator[None]:
@@ -205,8 +216,12 @@ class Children:
             )
 
     def close(self) -> None:
-        for _, _, child in self._running:
-            if child.poll() is None:
+        """Reap the children: one that reported is only exiting, any other is
+        stopped (the rebuild failed or was interrupted)."""
+        for index, (_, _, child) in enumerate(self._running):
+            if index not in self._reported:
                 child.kill()
-                child.wait()
+            child.wait()
+            if child.stdout is not None:
+                child.stdout.close()
         self._dir.cleanup()

@@ -39,7 +39,8 @@ def main() -> None:
     finally:
         db.close()
         central.close()
-    print(json.dumps({"position": position}))
+    # At once: the parent merges from here, while this interpreter exits.
+    print(json.dumps({"position": position}), flush=True)
 
 
 if __name__ == "__main__":
