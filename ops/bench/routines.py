@@ -10,7 +10,7 @@ from time import perf_counter
 
 from ops.bench.config import Scenario
 from ops.bench.station import Station, StationGone
-from ops.bench.workload import status_payload
+from ops.bench.workload import CYCLE, status_payload
 
 
 async def listen(station: Station, until: float) -> None:
@@ -67,11 +67,20 @@ async def max_loop(station: Station, end: float) -> None:
     await _keep_running(station, end, step)
 
 
+def first_send(interval: float, steps: int) -> float:
+    """Seconds from now to a station's first send: a random phase over the whole
+    cycle of `steps` sends. Over one interval only, every station would send the
+    same step of the mix in the same interval: all StartTransactions of the fleet
+    within one interval in seven, and none in the next six, an offered load that
+    comes in bursts of one action instead of the steady mix it stands for."""
+    return random.uniform(0, interval * steps)
+
+
 async def _paced_loop(
     station: Station, end: float, interval: float, beat: bool
 ) -> None:
     """Send on a schedule (random phase), reading and answering between sends."""
-    next_at = perf_counter() + random.uniform(0, interval)
+    next_at = perf_counter() + first_send(interval, 1 if beat else len(CYCLE))
 
     async def step() -> bool:
         nonlocal next_at

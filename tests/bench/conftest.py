@@ -5,7 +5,8 @@ from __future__ import annotations
 import shlex
 import socket
 import sys
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -19,14 +20,17 @@ from ops.bench.reference_server import ReferenceChargePoint, build_app
 
 
 class CountingChargePoint(ReferenceChargePoint):
-    """The reference station session, also counting the CALLs it receives."""
+    """The reference station session, also counting the CALLs it receives and
+    noting when each arrived."""
 
     received: ClassVar[Counter[str]] = Counter()
+    arrivals: ClassVar[defaultdict[str, list[float]]] = defaultdict(list)
 
     async def route_message(self, raw_msg: str) -> Any:
         frame = orjson.loads(raw_msg)
         if frame[0] == 2:
             self.received[frame[2]] += 1
+            self.arrivals[frame[2]].append(time.perf_counter())
         return await super().route_message(raw_msg)
 
 
@@ -36,6 +40,7 @@ async def reference_url(
 ) -> str:
     """The reference server on a free 127.0.0.1 port in this event loop."""
     CountingChargePoint.received = Counter()
+    CountingChargePoint.arrivals = defaultdict(list)
     server = await aiohttp_server(build_app(CountingChargePoint), host="127.0.0.1")
     return f"ws://127.0.0.1:{server.port}/ocpp"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 from typing import Any
 
@@ -89,6 +90,21 @@ async def test_steady_reports_the_offered_rate_and_parses_as_json(
     assert report["stations_lost"] == 0
     assert orjson.loads(orjson.dumps(report)) == report
     assert_percentiles_ordered(report)
+
+
+async def test_steady_offers_every_action_all_through_the_cycle(
+    reference_url: str,
+) -> None:
+    """Each station starts at its own point of the mix's cycle: at 200 msgs/s over
+    20 stations (a CALL every 0.1 s each, the mix of seven every 0.7 s), no tenth of
+    a second gets the fleet's StartTransactions at once."""
+    await run_async(config(Scenario.STEADY, reference_url, stations=20, rate=200.0,
+                           duration=1.4))  # fmt: skip
+
+    starts = sorted(CountingChargePoint.arrivals["StartTransaction"])
+    assert len(starts) >= 20
+    crowded = max(bisect.bisect_left(starts, t + 0.1) - i for i, t in enumerate(starts))
+    assert crowded < len(starts) / 3
 
 
 async def test_hold_reports_server_memory_per_connection(reference_url: str) -> None:
