@@ -13,11 +13,20 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import BaseAggregate, Snapshot
-from eventsourcing.persistence import Transcoding
+from eventsourcing.persistence import StoredEvent, Transcoding
 
 from domain.dedup import RecentDigests
 
 SNAPSHOT_INTERVAL = 100
+
+
+@dataclass(frozen=True)
+class Snapshots:
+    """Snapshot rows due with a batch, for the event recorder to write in the same
+    transaction through the snapshot store's own recorder."""
+
+    recorder: Any
+    rows: list[StoredEvent]
 
 
 @dataclass(frozen=True)

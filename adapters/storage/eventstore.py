@@ -96,6 +96,8 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         ids = self._insert_stored_events(c, stored_events)
         self.chain.write_links(c, str, execute_values, stored_events)
         write_side_tables(c, execute_values, kwargs)
+        if snapshots := kwargs.get("snapshots"):  # the snapshot store's own insert
+            snapshots.recorder._insert_events(c, snapshots.rows)
         return ids
 
 

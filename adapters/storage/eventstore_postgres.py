@@ -83,6 +83,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 
         self.chain.write_links(curs, sql, many, stored_events)
         write_side_tables(curs, many, kwargs)
+        if snapshots := kwargs.get("snapshots"):  # the snapshot store's own insert
+            snapshots.recorder._insert_stored_events(curs, snapshots.rows)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
