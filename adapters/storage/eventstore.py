@@ -28,7 +28,7 @@ from eventsourcing.sqlite import (
 from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
 from projections.bulk import execute_values
-from projections.database import sqlite_path, sqlite_write_lock
+from projections.database import LEDGER_PAGE_SIZE, sqlite_path, sqlite_write_lock
 
 log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL = 0.5  # seconds: about 1,000 pages of WAL at full load
@@ -130,6 +130,7 @@ class DurableSQLiteConnectionPool(SQLiteConnectionPool):
             )  # fmt: skip
         except (sqlite3.Error, TypeError) as error:
             raise InterfaceError(error) from error
+        conn.execute(LEDGER_PAGE_SIZE)  # before WAL: a new file's header says it
         if not self.is_sqlite_memory_mode:
             conn.execute("PRAGMA journal_mode=WAL")
             self.is_journal_mode_wal = True

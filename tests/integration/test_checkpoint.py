@@ -1,10 +1,13 @@
 """SQLite: the writer's commits never checkpoint the WAL themselves (a checkpoint's
-writes and fsync would sit inside a station's answer); the checkpointer does."""
+writes and fsync would sit inside a station's answer); the checkpointer does, and
+starts the WAL over under steady load. A new ledger's pages are small."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from adapters.storage import eventstore
 from adapters.storage.eventstore import eventsourcing_env
 from domain import commands as c
 from domain.application import CentralSystem
-from projections.database import sqlite_write_lock
+from projections.database import open_database, sqlite_write_lock
 from tests.ledger import WAIT, Ledger
 
 PAGES = 1000  # SQLite's default auto-checkpoint threshold
@@ -135,3 +138,33 @@ def test_the_writer_waits_for_a_checkpoint_at_most_once_per_spacing(
             assert not second.is_alive()  # it did not wait for the lock
     finally:
         central.close()
+
+
+def page_size(path: str) -> int:
+    with closing(sqlite3.connect(path)) as conn:
+        return int(conn.execute("PRAGMA page_size").fetchone()[0])
+
+
+@pytest.mark.parametrize("first", ["ledger", "read_side"])
+def test_a_new_ledger_has_small_pages(sqlite_url: str, first: str) -> None:
+    """Every page a commit touches goes whole into the WAL: small pages, fewer bytes
+    to write and fsync per command. Whichever side opens a new file first."""
+    db = open_database(sqlite_url)
+    if first == "read_side":
+        db.ledger.query("SELECT 1")  # the read side's connection makes the file
+    with Ledger.open(sqlite_url) as ledger:
+        ledger.handle(c.RegisterStation("CP-1"))
+    db.close()
+    assert page_size(sqlite_url) == 1024
+    assert page_size(sqlite_url + "-views") == 4096  # views keep SQLite's default
+
+
+def test_a_ledger_made_with_other_pages_keeps_them(sqlite_url: str) -> None:
+    with closing(sqlite3.connect(sqlite_url)) as conn:
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE made_before (x)")
+    with Ledger.open(sqlite_url) as ledger:
+        ledger.handle(c.RegisterStation("CP-1"))
+        assert ledger.central.find_station("CP-1") is not None
+    assert page_size(sqlite_url) == 4096
