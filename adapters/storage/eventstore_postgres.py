@@ -6,6 +6,7 @@ module of its own so that SQLite processes never import psycopg.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -13,14 +14,13 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
-from psycopg import Cursor, RawCursor
+from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
 from adapters.storage.eventstore import write_side_tables
-from projections.bulk import execute_values
 from projections.database import to_pyformat
 
 
@@ -69,17 +69,20 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             # extend each aggregate's chain one after another.
             self._lock_table(curs)
         schema = self.datastore.schema
-        raw = RawCursor(curs.connection)  # in the same pipeline and transaction
 
         def sql(statement: str) -> str:
             return to_pyformat(_qualified(statement, schema))
 
         def many(_: Any, statement: str, rows: Sequence[Sequence[Any]]) -> None:
-            # executemany runs one statement per row in the server, even pipelined:
-            # in a boot storm thousands per commit, PostgreSQL's CPU taken from the
-            # server's two cores. Keys within a statement are unique (heads per
-            # aggregate, presence merged per station), as a multi-row upsert needs.
-            execute_values(raw, _qualified(statement, schema), rows, numbered=True)
+            # One statement per table and commit, its rows as one array per column:
+            # in pipeline mode each statement costs a round of psycopg's wait()
+            # (two thirds of a small batch's time), and a multi-row VALUES went out
+            # in power-of-two chunks, ~4 statements a table. Keys within a statement
+            # are unique (heads per aggregate, presence merged per station), as an
+            # upsert of many rows needs.
+            if rows:
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                curs.execute(_unnested(statement, schema), columns, prepare=True)
 
         self.chain.write_links(curs, sql, many, stored_events)
         write_side_tables(curs, many, kwargs)
@@ -97,6 +100,26 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
 @lru_cache(maxsize=64)
 def _qualified(statement: str, schema: str) -> str:
     return side.qualify(statement, schema)
+
+
+_VALUES = re.compile(r"VALUES \(([^)]*)\)")
+
+
+@lru_cache(maxsize=64)
+def _unnested(statement: str, schema: str) -> str:
+    """`INSERT … VALUES (?, 1, ?) …` as `INSERT … SELECT c0, 1, c1 FROM unnest(%b::t[],
+    %b::t[]) AS u(c0, c1) …`, typed by side.COLUMN_TYPES."""
+    types = side.COLUMN_TYPES[statement]
+    names = [f"c{i}" for i in range(len(types))]
+    found = _VALUES.search(statement)
+    if found is None:
+        raise ValueError(f"no VALUES (…) group in {statement!r}")
+    marks = iter(names)
+    picked = re.sub(r"\?", lambda _: next(marks), found.group(1))
+    arrays = ", ".join(f"%b::{kind}[]" for kind in types)  # binary: no escaping
+    select = f"SELECT {picked} FROM unnest({arrays}) AS u({', '.join(names)})"
+    return _qualified(statement[: found.start()] + select + statement[found.end() :],
+                      schema)  # fmt: skip
 
 
 class LedgerPostgresFactory(PostgresFactory):

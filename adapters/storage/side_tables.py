@@ -55,6 +55,17 @@ UPSERT_PRESENCE = (
 )
 
 
+# PostgreSQL types of each side-table statement's `?` marks, in order: there the rows
+# of a statement go as one array per column (see eventstore_postgres).
+COLUMN_TYPES: dict[str, tuple[str, ...]] = {
+    INSERT_JOURNAL: ("text", "text", "text", "integer", "text", "text", "text"),
+    UPSERT_SIGHTING: ("text", "text", "text"),
+    UPSERT_PRESENCE: ("text", "integer", "text", "text"),
+    integrity.INSERT_LINK: ("text", "integer", "text"),
+    integrity.UPSERT_HEAD: ("text", "integer", "text"),
+}
+
+
 def ddl(dialect: str) -> list[str]:
     return [JOURNAL_DDL[dialect], JOURNAL_INDEX, PRESENCE_DDL, SEQUENCES_DDL,
             integrity.HASHES_DDL, integrity.HEADS_DDL]  # fmt: skip
