@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 MAX_ROWS = 256  # rows per statement (its text is parsed once per size, then cached)
 MAX_VARIABLES = 32_766  # SQLite's default bound on ? placeholders per statement
-_MARK = re.compile(r"\?")
+MARK = re.compile(r"\?")
 _GROUP = re.compile(r"\bVALUES\s*(\((?:[^()]|\([^()]*\))*\))", re.IGNORECASE)
 
 
@@ -55,15 +55,21 @@ def _power_of_two_at_most(n: int) -> int:
     return 1 << (n.bit_length() - 1)
 
 
+def values_group(statement: str) -> re.Match[str]:
+    """`VALUES (…)` in `statement`; group 1 is its parenthesised marks."""
+    match = _GROUP.search(statement)
+    if match is None:
+        raise ValueError(f"no VALUES (…) group in {statement!r}")
+    return match
+
+
 @lru_cache(maxsize=512)
 def _repeated(statement: str, size: int, numbered: bool = False) -> str:
     if size > 1:
-        match = _GROUP.search(statement)
-        if match is None:
-            raise ValueError(f"no VALUES (…) group in {statement!r}")
+        match = values_group(statement)
         values = ", ".join([match.group(1)] * size)
         statement = f"{statement[: match.start(1)]}{values}{statement[match.end(1) :]}"
     if numbered:
         marks = count(1)
-        statement = _MARK.sub(lambda _: f"${next(marks)}", statement)
+        statement = MARK.sub(lambda _: f"${next(marks)}", statement)
     return statement

@@ -6,7 +6,6 @@ module of its own so that SQLite processes never import psycopg.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -21,6 +20,7 @@ from psycopg.sql import SQL, Identifier
 from adapters.storage import histories, integrity
 from adapters.storage import side_tables as side
 from adapters.storage.eventstore import write_side_tables
+from projections.bulk import MARK, values_group
 from projections.database import to_pyformat
 
 
@@ -82,7 +82,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             # upsert of many rows needs.
             if rows:
                 columns = [list(column) for column in zip(*rows, strict=True)]
-                curs.execute(_unnested(statement, schema), columns, prepare=True)
+                unnested = _unnested(statement, side.COLUMN_TYPES[statement], schema)
+                curs.execute(unnested, columns, prepare=True)
 
         self.chain.write_links(curs, sql, many, stored_events)
         write_side_tables(curs, many, kwargs)
@@ -102,20 +103,14 @@ def _qualified(statement: str, schema: str) -> str:
     return side.qualify(statement, schema)
 
 
-_VALUES = re.compile(r"VALUES \(([^)]*)\)")
-
-
 @lru_cache(maxsize=64)
-def _unnested(statement: str, schema: str) -> str:
+def _unnested(statement: str, types: tuple[str, ...], schema: str) -> str:
     """`INSERT … VALUES (?, 1, ?) …` as `INSERT … SELECT c0, 1, c1 FROM unnest(%b::t[],
-    %b::t[]) AS u(c0, c1) …`, typed by side.COLUMN_TYPES."""
-    types = side.COLUMN_TYPES[statement]
+    %b::t[]) AS u(c0, c1) …`, the `?` marks' PostgreSQL types in `types`."""
     names = [f"c{i}" for i in range(len(types))]
-    found = _VALUES.search(statement)
-    if found is None:
-        raise ValueError(f"no VALUES (…) group in {statement!r}")
+    found = values_group(statement)
     marks = iter(names)
-    picked = re.sub(r"\?", lambda _: next(marks), found.group(1))
+    picked = MARK.sub(lambda _: next(marks), found.group(1)[1:-1])
     arrays = ", ".join(f"%b::{kind}[]" for kind in types)  # binary: no escaping
     select = f"SELECT {picked} FROM unnest({arrays}) AS u({', '.join(names)})"
     return _qualified(statement[: found.start()] + select + statement[found.end() :],
