@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain, count
+from itertools import chain
 from typing import Any, Protocol
 
 MAX_ROWS = 256  # rows per statement (its text is parsed once per size, then cached)
@@ -26,16 +26,12 @@ class _Executes(Protocol):
 
 
 def execute_values(
-    cursor: _Executes, statement: str, rows: Sequence[Sequence[Any]],
-    *, numbered: bool = False,
-) -> None:  # fmt: skip
+    cursor: _Executes, statement: str, rows: Sequence[Sequence[Any]]
+) -> None:
     """`cursor.executemany(statement, rows)` in as few statements as sizes allow.
 
     `statement` has one `VALUES (…)` group of `?` marks (an upsert may follow it,
-    reading `excluded.*`). Rows are written in order, so rowids stay consecutive.
-    `numbered`: the marks become `$1, $2, …` (PostgreSQL's own, for psycopg's
-    RawCursor: psycopg parses every `%s` query longer than 4 KiB again on each
-    execute, a third of a PostgreSQL commit's client time)."""
+    reading `excluded.*`). Rows are written in order, so rowids stay consecutive."""
     if not rows:
         return
     width = len(rows[0])
@@ -47,7 +43,7 @@ def execute_values(
         # chain: the rows' values in one C-level pass (a nested comprehension
         # took twice as long, and a rebuild flattens every row it writes).
         params = chunk[0] if size == 1 else list(chain.from_iterable(chunk))
-        cursor.execute(_repeated(statement, size, numbered), params)
+        cursor.execute(_repeated(statement, size), params)
         start += size
 
 
@@ -64,12 +60,9 @@ def values_group(statement: str) -> re.Match[str]:
 
 
 @lru_cache(maxsize=512)
-def _repeated(statement: str, size: int, numbered: bool = False) -> str:
+def _repeated(statement: str, size: int) -> str:
     if size > 1:
         match = values_group(statement)
         values = ", ".join([match.group(1)] * size)
         statement = f"{statement[: match.start(1)]}{values}{statement[match.end(1) :]}"
-    if numbered:
-        marks = count(1)
-        statement = MARK.sub(lambda _: f"${next(marks)}", statement)
     return statement

@@ -82,8 +82,8 @@ class LedgerPostgresRecorder(PostgresApplicationRecorder):
             # upsert of many rows needs.
             if rows:
                 columns = [list(column) for column in zip(*rows, strict=True)]
-                unnested = _unnested(statement, side.COLUMN_TYPES[statement], schema)
-                curs.execute(unnested, columns, prepare=True)
+                query = unnested(statement, side.COLUMN_TYPES[statement], schema)
+                curs.execute(query, columns, prepare=True)
 
         self.chain.write_links(curs, sql, many, stored_events)
         write_side_tables(curs, many, kwargs)
@@ -104,7 +104,7 @@ def _qualified(statement: str, schema: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _unnested(statement: str, types: tuple[str, ...], schema: str) -> str:
+def unnested(statement: str, types: tuple[str, ...], schema: str) -> str:
     """`INSERT … VALUES (?, 1, ?) …` as `INSERT … SELECT c0, 1, c1 FROM unnest(%b::t[],
     %b::t[]) AS u(c0, c1) …`, the `?` marks' PostgreSQL types in `types`."""
     names = [f"c{i}" for i in range(len(types))]

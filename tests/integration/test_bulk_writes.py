@@ -1,4 +1,5 @@
-"""Rows written many to a statement (SQLite) are the rows executemany would write.
+"""Rows written many to a statement (SQLite), or as arrays (PostgreSQL), are the rows
+executemany would write.
 (A whole commit's worth: tests/integration/test_notification_ids.py.)"""
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import RawCursor
 
+from adapters.storage.eventstore_postgres import unnested
 from projections.bulk import execute_values
 
 UPSERT = (
@@ -53,7 +54,7 @@ def test_statement_without_values_group_is_refused(tmp_path: Path) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("count", [1, 3, 257])
-def test_numbered_marks_write_on_postgres_what_executemany_writes(
+def test_unnested_arrays_write_on_postgres_what_executemany_writes(
     postgres_url: str, count: int
 ) -> None:
     rows = [(f"k{i}", bytes([i % 256]), i) for i in range(count)]
@@ -62,11 +63,13 @@ def test_numbered_marks_write_on_postgres_what_executemany_writes(
         for table in ("bulk", "plain"):
             conn.execute(f"CREATE TABLE {table} (k TEXT PRIMARY KEY, v BYTEA, n INT)")
         upsert = UPSERT.replace("INTO t", "INTO {}").replace("t.n", "{}.n")
+        types = ("text", "bytea", "integer")
+        statement = unnested(upsert.format("bulk", "bulk"), types, "")
         with conn.pipeline():
             # Statement by statement: a multi-row upsert may not touch a key twice.
             for part in (rows[:count], rows[count:]):
-                execute_values(RawCursor(conn), upsert.format("bulk", "bulk"), part,
-                               numbered=True)  # fmt: skip
+                columns = [list(column) for column in zip(*part, strict=True)]
+                conn.cursor().execute(statement, columns)
                 conn.cursor().executemany(
                     upsert.format("plain", "plain").replace("?", "%s"), part)
         select = "SELECT k, v, n FROM {} ORDER BY k"
